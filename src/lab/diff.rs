@@ -1,0 +1,1 @@
+//! Transitions between two snapshots of one account, for the event log.

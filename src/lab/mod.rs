@@ -1,0 +1,11 @@
+//! The lab domain: model, status categories, names, guide progress and snapshot transitions.
+
+pub mod diff;
+pub mod model;
+pub mod names;
+pub mod progress;
+pub mod status;
+pub mod time;
+
+pub use model::*;
+pub use names::LabNames;

@@ -1,0 +1,331 @@
+//! The lab's domain: roles, per-account snapshots and the resources the guide creates, free of AWS types.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::{Index, IndexMut};
+
+pub use super::status::Category;
+pub use super::time::Timestamp;
+
+/// The part an AWS account plays in the lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Tools,
+    DataScience,
+    Stage,
+    Production,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 4] = [Role::Tools, Role::DataScience, Role::Stage, Role::Production];
+    /// The three accounts the guide uses.
+    pub const LAB: [Role; 3] = [Role::Tools, Role::DataScience, Role::Stage];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Tools => "Tools",
+            Role::DataScience => "DataScience",
+            Role::Stage => "Stage",
+            Role::Production => "Production",
+        }
+    }
+
+    /// Lower-case key, as used in config and JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Tools => "tools",
+            Role::DataScience => "datascience",
+            Role::Stage => "stage",
+            Role::Production => "production",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One value per role, indexable by [`Role`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PerRole<T>(pub [T; 4]);
+
+impl<T> PerRole<T> {
+    pub fn from_fn(mut f: impl FnMut(Role) -> T) -> Self {
+        PerRole(Role::ALL.map(&mut f))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Role, &T)> {
+        Role::ALL.into_iter().zip(self.0.iter())
+    }
+}
+
+impl<T> Index<Role> for PerRole<T> {
+    type Output = T;
+    fn index(&self, role: Role) -> &T {
+        &self.0[role.index()]
+    }
+}
+
+impl<T> IndexMut<Role> for PerRole<T> {
+    fn index_mut(&mut self, role: Role) -> &mut T {
+        &mut self.0[role.index()]
+    }
+}
+
+/// Why an account could not be read at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The credentials were refused (AccessDenied, InvalidClientTokenId).
+    AccessDenied,
+    /// The credentials expired (ExpiredToken, an expired SSO session).
+    Expired,
+    /// The account id seen is not the one configured.
+    WrongAccount,
+    /// Too many requests; backing off.
+    Throttled,
+    /// Timeout, DNS, connection refused.
+    Unreachable,
+    Other,
+}
+
+/// An account-level failure: nothing of the account could be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountError {
+    pub kind: ErrorKind,
+    /// One line: the cause as the service stated it.
+    pub message: String,
+}
+
+impl fmt::Display for AccountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AccountError {}
+
+/// Everything crossdeck knows of one account at one poll.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccountSnapshot {
+    pub account_id: String,
+    /// When this snapshot was read.
+    pub fetched_at: Timestamp,
+    pub stacks: Vec<Stack>,
+    pub portfolio_shares: Vec<PortfolioShare>,
+    pub provisioned_products: Vec<ProvisionedProduct>,
+    pub pipelines: Vec<Pipeline>,
+    pub endpoints: Vec<Endpoint>,
+    pub notebooks: Vec<NotebookInstance>,
+    pub buckets: Vec<Bucket>,
+    /// Parts of the account that could not be read this time (the rest still shows).
+    pub warnings: Vec<String>,
+    /// Set when the latest poll failed as a whole; the content is then the last good one.
+    pub error: Option<AccountError>,
+}
+
+impl AccountSnapshot {
+    pub fn empty(account_id: impl Into<String>, fetched_at: Timestamp) -> Self {
+        AccountSnapshot {
+            account_id: account_id.into(),
+            fetched_at,
+            ..Default::default()
+        }
+    }
+
+    pub fn stack(&self, name: &str) -> Option<&Stack> {
+        self.stacks.iter().find(|s| s.name == name)
+    }
+
+    pub fn bucket_with_prefix(&self, prefix: &str) -> Option<&Bucket> {
+        self.buckets.iter().find(|b| b.name.starts_with(prefix))
+    }
+
+    /// True while anything in the account is moving (drives the fast poll interval).
+    pub fn in_progress(&self) -> bool {
+        let moving = |s: &str| Category::of(s) == Category::InProgress;
+        self.stacks.iter().any(|s| moving(&s.status))
+            || self
+                .provisioned_products
+                .iter()
+                .any(|p| moving(&p.status))
+            || self.endpoints.iter().any(|e| moving(&e.status))
+            || self.notebooks.iter().any(|n| moving(&n.status))
+            || self.pipelines.iter().any(|p| {
+                p.stages
+                    .iter()
+                    .flat_map(|s| &s.actions)
+                    .any(|a| a.status.as_deref().is_some_and(moving))
+            })
+    }
+}
+
+/// A CloudFormation stack.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stack {
+    pub name: String,
+    /// The raw status, e.g. `CREATE_IN_PROGRESS`.
+    pub status: String,
+    pub reason: Option<String>,
+    pub outputs: BTreeMap<String, String>,
+    pub parameters: BTreeMap<String, String>,
+    /// Newest first, a bounded number.
+    pub events: Vec<StackEvent>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StackEvent {
+    pub at: Timestamp,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// A Service Catalog portfolio shared from this account to another.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PortfolioShare {
+    pub portfolio_id: String,
+    pub portfolio_name: String,
+    pub shared_with: String,
+    pub accepted: bool,
+}
+
+/// A Service Catalog provisioned product (the launched notebook).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProvisionedProduct {
+    pub name: String,
+    pub id: String,
+    pub product_name: String,
+    /// `AVAILABLE`, `UNDER_CHANGE`, `TAINTED`, `ERROR`, `PLAN_IN_PROGRESS`.
+    pub status: String,
+    pub status_message: Option<String>,
+    pub outputs: BTreeMap<String, String>,
+    pub created: Timestamp,
+}
+
+/// A CodePipeline pipeline and the state of its latest run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pipeline {
+    pub name: String,
+    pub stages: Vec<PipelineStage>,
+    pub latest_execution: Option<PipelineExecution>,
+}
+
+impl Pipeline {
+    pub fn stage(&self, name: &str) -> Option<&PipelineStage> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PipelineExecution {
+    pub id: String,
+    /// `InProgress`, `Succeeded`, `Failed`, `Stopped`, `Superseded`.
+    pub status: String,
+    pub started: Timestamp,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PipelineStage {
+    pub name: String,
+    pub inbound_enabled: bool,
+    /// Why the inbound transition was disabled, when it is.
+    pub disabled_reason: Option<String>,
+    /// The stage's latest status, `None` before it ever ran.
+    pub status: Option<String>,
+    pub execution_id: Option<String>,
+    pub actions: Vec<PipelineAction>,
+}
+
+impl PipelineStage {
+    pub fn action(&self, name: &str) -> Option<&PipelineAction> {
+        self.actions.iter().find(|a| a.name == name)
+    }
+}
+
+/// What an action does, as far as the dashboard cares.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ActionKind {
+    Source,
+    #[default]
+    Invoke,
+    Approval,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PipelineAction {
+    pub name: String,
+    pub kind: ActionKind,
+    /// `InProgress`, `Succeeded`, `Failed`, `Abandoned`; `None` before it ever ran.
+    pub status: Option<String>,
+    pub started: Option<Timestamp>,
+    pub last_change: Option<Timestamp>,
+    pub error: Option<String>,
+    /// Present while a manual approval waits.
+    pub approval_token: Option<String>,
+    pub execution_id: Option<String>,
+}
+
+/// A SageMaker real-time endpoint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Endpoint {
+    pub name: String,
+    /// `Creating`, `InService`, `Failed`, `Updating`, `Deleting`, ...
+    pub status: String,
+    pub failure_reason: Option<String>,
+    pub instance_type: String,
+    pub instance_count: u32,
+    pub created: Timestamp,
+}
+
+/// A SageMaker notebook instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NotebookInstance {
+    pub name: String,
+    /// `Pending`, `InService`, `Stopping`, `Stopped`, `Failed`, ...
+    pub status: String,
+    pub instance_type: String,
+    pub created: Timestamp,
+}
+
+/// An S3 bucket the lab uses, with the objects of note the guide's steps put there.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bucket {
+    pub name: String,
+    pub versioned: bool,
+    /// Keys of note present in the bucket (the Lambda zips, `models/model.tar.gz`).
+    pub objects: Vec<String>,
+}
+
+impl Bucket {
+    pub fn has(&self, key: &str) -> bool {
+        self.objects.iter().any(|o| o == key)
+    }
+}
+
+/// One participant's lab: its name, the UniqueID given to the pipeline stack, and its account ids.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LabInfo {
+    pub name: String,
+    pub unique_id: String,
+    /// Account id per role; `None` for a role the lab does not use (Production, usually).
+    pub accounts: PerRole<Option<String>>,
+}
+
+impl LabInfo {
+    /// The roles this lab has accounts for, in display order.
+    pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
+        Role::ALL
+            .into_iter()
+            .filter(|r| self.accounts[*r].is_some())
+    }
+}
