@@ -1,4 +1,10 @@
 //! crossdeck: a terminal dashboard for the cross-account MLOps lab on AWS.
 
+pub mod app;
 pub mod backend;
+pub mod cli;
 pub mod lab;
+pub mod logging;
+pub mod poller;
+pub mod tui;
+pub mod ui;

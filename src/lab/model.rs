@@ -18,7 +18,12 @@ pub enum Role {
 
 impl Role {
     /// Every role, in display order.
-    pub const ALL: [Role; 4] = [Role::Tools, Role::DataScience, Role::Stage, Role::Production];
+    pub const ALL: [Role; 4] = [
+        Role::Tools,
+        Role::DataScience,
+        Role::Stage,
+        Role::Production,
+    ];
     /// The three accounts the guide uses.
     pub const LAB: [Role; 3] = [Role::Tools, Role::DataScience, Role::Stage];
 
@@ -151,10 +156,7 @@ impl AccountSnapshot {
     pub fn in_progress(&self) -> bool {
         let moving = |s: &str| Category::of(s) == Category::InProgress;
         self.stacks.iter().any(|s| moving(&s.status))
-            || self
-                .provisioned_products
-                .iter()
-                .any(|p| moving(&p.status))
+            || self.provisioned_products.iter().any(|p| moving(&p.status))
             || self.endpoints.iter().any(|e| moving(&e.status))
             || self.notebooks.iter().any(|n| moving(&n.status))
             || self.pipelines.iter().any(|p| {

@@ -1,1 +1,438 @@
 //! Which step of the guide a lab has reached, what blocks it, and what to do next.
+
+use std::fmt;
+
+use super::model::{AccountSnapshot, Category, LabInfo, PerRole, Role};
+use super::names::LabNames;
+
+/// The guide's checkpoints, in the order a participant meets them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    ToolsCatalog,
+    PortfolioShared,
+    PipelinePrep,
+    LambdaZips,
+    PipelineStack,
+    DataScienceCatalog,
+    StageResources,
+    Notebook,
+    ModelUploaded,
+    SourceStage,
+    DeployTools,
+    DeployStage,
+}
+
+impl Step {
+    pub const ALL: [Step; 12] = [
+        Step::ToolsCatalog,
+        Step::PortfolioShared,
+        Step::PipelinePrep,
+        Step::LambdaZips,
+        Step::PipelineStack,
+        Step::DataScienceCatalog,
+        Step::StageResources,
+        Step::Notebook,
+        Step::ModelUploaded,
+        Step::SourceStage,
+        Step::DeployTools,
+        Step::DeployStage,
+    ];
+
+    /// The guide's section number.
+    pub fn number(self) -> &'static str {
+        match self {
+            Step::ToolsCatalog => "1.2",
+            Step::PortfolioShared => "1.2.2",
+            Step::PipelinePrep => "1.3.1",
+            Step::LambdaZips => "1.3.2",
+            Step::PipelineStack => "1.3.3",
+            Step::DataScienceCatalog => "1.5",
+            Step::StageResources => "1.7",
+            Step::Notebook => "2",
+            Step::ModelUploaded => "3.1",
+            Step::SourceStage => "3.6",
+            Step::DeployTools => "3.7 Tools",
+            Step::DeployStage => "3.7 Stage",
+        }
+    }
+
+    /// A few words on what the step achieves.
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::ToolsCatalog => "Tools Service Catalog",
+            Step::PortfolioShared => "portfolio shared",
+            Step::PipelinePrep => "pipeline prep stack",
+            Step::LambdaZips => "Lambda zips uploaded",
+            Step::PipelineStack => "pipeline stack",
+            Step::DataScienceCatalog => "DataScience catalog",
+            Step::StageResources => "Stage resources",
+            Step::Notebook => "notebook launched",
+            Step::ModelUploaded => "model uploaded",
+            Step::SourceStage => "Source stage",
+            Step::DeployTools => "deployed to Tools",
+            Step::DeployStage => "deployed to Stage",
+        }
+    }
+
+    /// Position in the guide, 0-based.
+    pub fn ordinal(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.number(), self.title())
+    }
+}
+
+/// What stops a lab from moving on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocker {
+    pub role: Role,
+    /// What failed, e.g. `stack MLOpsPipeline ROLLBACK_COMPLETE`.
+    pub subject: String,
+    /// The cause as the service stated it.
+    pub reason: String,
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.role, self.subject, self.reason)
+    }
+}
+
+/// A lab's position in the guide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// The last step such that it and every step before it are done.
+    pub reached: Option<Step>,
+    /// The first step not done yet; `None` when the lab is complete.
+    pub next: Option<Step>,
+    pub blocked: Option<Blocker>,
+    /// One line, in the guide's words, on what to do or wait for next.
+    pub hint: String,
+}
+
+impl Progress {
+    pub fn complete(&self) -> bool {
+        self.next.is_none()
+    }
+}
+
+/// The snapshots of one lab, by role.
+pub type LabSnapshots = PerRole<Option<AccountSnapshot>>;
+
+/// Derive the lab's progress from its accounts' latest snapshots.
+pub fn derive(info: &LabInfo, names: &LabNames, snaps: &LabSnapshots) -> Progress {
+    let ctx = Ctx { info, names, snaps };
+    let done: Vec<bool> = Step::ALL.iter().map(|s| ctx.done(*s)).collect();
+    let first_open = done.iter().position(|d| !d);
+    let reached = match first_open {
+        Some(0) => None,
+        Some(i) => Some(Step::ALL[i - 1]),
+        None => Some(Step::DeployStage),
+    };
+    let next = first_open.map(|i| Step::ALL[i]);
+    let blocked = ctx.blocker();
+    let hint = match next {
+        Some(step) => ctx.hint(step),
+        None => {
+            "Lab complete: both endpoints are InService. Clean up when done: they bill by the hour."
+                .to_string()
+        }
+    };
+    Progress {
+        reached,
+        next,
+        blocked,
+        hint,
+    }
+}
+
+struct Ctx<'a> {
+    info: &'a LabInfo,
+    names: &'a LabNames,
+    snaps: &'a LabSnapshots,
+}
+
+impl Ctx<'_> {
+    fn snap(&self, role: Role) -> Option<&AccountSnapshot> {
+        self.snaps[role].as_ref()
+    }
+
+    fn account(&self, role: Role) -> String {
+        self.info.accounts[role]
+            .clone()
+            .or_else(|| self.snap(role).map(|s| s.account_id.clone()))
+            .unwrap_or_else(|| format!("<{}>", role.key()))
+    }
+
+    fn stack_status(&self, role: Role, name: &str) -> Option<&str> {
+        self.snap(role)?.stack(name).map(|s| s.status.as_str())
+    }
+
+    fn stack_done(&self, role: Role, name: &str) -> bool {
+        self.stack_status(role, name)
+            .is_some_and(|s| Category::of(s) == Category::Complete)
+    }
+
+    fn zips_present(&self) -> usize {
+        let tools = self.account(Role::Tools);
+        let Some(bucket) = self.snap(Role::Tools).and_then(|s| {
+            s.buckets
+                .iter()
+                .find(|b| b.name == self.names.lambda_bucket(&tools))
+        }) else {
+            return 0;
+        };
+        self.names
+            .lambda_zips
+            .iter()
+            .filter(|z| bucket.has(z))
+            .count()
+    }
+
+    fn pipeline_stage_status(&self, stage: &str) -> Option<&str> {
+        let tools = self.snap(Role::Tools)?;
+        let pipeline = tools
+            .pipelines
+            .iter()
+            .find(|p| p.name.starts_with(&self.names.pipeline_prefix))?;
+        pipeline.stage(stage)?.status.as_deref()
+    }
+
+    fn endpoint_in_service(&self, role: Role, suffix: &str) -> bool {
+        self.snap(role).is_some_and(|s| {
+            s.endpoints.iter().any(|e| {
+                e.name.starts_with(&self.names.endpoint_prefix)
+                    && e.name.ends_with(suffix)
+                    && Category::of(&e.status) == Category::Complete
+            })
+        })
+    }
+
+    fn done(&self, step: Step) -> bool {
+        let n = self.names;
+        match step {
+            Step::ToolsCatalog => self.stack_done(Role::Tools, &n.tools_catalog_stack),
+            Step::PortfolioShared => {
+                let ds = self.account(Role::DataScience);
+                self.snap(Role::Tools)
+                    .is_some_and(|s| s.portfolio_shares.iter().any(|p| p.shared_with == ds))
+            }
+            Step::PipelinePrep => self.stack_done(Role::Tools, &n.prep_stack),
+            Step::LambdaZips => self.zips_present() == n.lambda_zips.len(),
+            Step::PipelineStack => self.stack_done(Role::Tools, &n.pipeline_stack),
+            Step::DataScienceCatalog => self.stack_done(Role::DataScience, &n.ds_catalog_stack),
+            Step::StageResources => self.stack_done(Role::Stage, &n.stage_stack),
+            Step::Notebook => self.snap(Role::DataScience).is_some_and(|s| {
+                let launched = s.provisioned_products.iter().any(|p| {
+                    p.product_name == n.product_name
+                        && Category::of(&p.status) == Category::Complete
+                });
+                let running = s
+                    .notebooks
+                    .iter()
+                    .any(|nb| Category::of(&nb.status) == Category::Complete);
+                launched && running
+            }),
+            Step::ModelUploaded => {
+                let bucket = n.data_model_bucket(&self.account(Role::Tools));
+                self.snap(Role::Tools).is_some_and(|s| {
+                    s.buckets
+                        .iter()
+                        .any(|b| b.name == bucket && b.has(&n.model_key))
+                })
+            }
+            Step::SourceStage => self.stage_succeeded(&n.source_stage),
+            Step::DeployTools => {
+                self.stage_succeeded(&n.tools_stage)
+                    && self.endpoint_in_service(Role::Tools, "-Tools")
+            }
+            Step::DeployStage => {
+                self.stage_succeeded(&n.stage_stage)
+                    && self.endpoint_in_service(Role::Stage, "-Stage")
+            }
+        }
+    }
+
+    fn stage_succeeded(&self, stage: &str) -> bool {
+        self.pipeline_stage_status(stage)
+            .is_some_and(|s| Category::of(s) == Category::Complete)
+    }
+
+    /// The first thing that is failing, looking at accounts in the guide's order.
+    fn blocker(&self) -> Option<Blocker> {
+        for (role, snap) in self.snaps.iter() {
+            let Some(snap) = snap else { continue };
+            if let Some(err) = &snap.error {
+                return Some(Blocker {
+                    role,
+                    subject: "account unreachable".into(),
+                    reason: err.message.clone(),
+                });
+            }
+        }
+        for (role, snap) in self.snaps.iter() {
+            let Some(snap) = snap else { continue };
+            if let Some(b) = failure_in(role, snap) {
+                return Some(b);
+            }
+        }
+        None
+    }
+
+    fn hint(&self, step: Step) -> String {
+        let n = self.names;
+        let tools = self.account(Role::Tools);
+        let ds = self.account(Role::DataScience);
+        let stage = self.account(Role::Stage);
+        let waiting = |role: Role, stack: &str| {
+            self.stack_status(role, stack)
+                .filter(|s| Category::of(s) == Category::InProgress)
+                .map(|s| format!("Wait for stack {stack} in {role} to finish ({s})."))
+        };
+        match step {
+            Step::ToolsCatalog => waiting(Role::Tools, &n.tools_catalog_stack).unwrap_or_else(|| {
+                format!(
+                    "1.2.1 In the Tools account, create stack {} with SpokeAccountID = {ds}.",
+                    n.tools_catalog_stack
+                )
+            }),
+            Step::PortfolioShared => format!(
+                "1.2.2 Verify that \"{}\" is shared with the DataScience account {ds}.",
+                n.portfolio_name
+            ),
+            Step::PipelinePrep => waiting(Role::Tools, &n.prep_stack).unwrap_or_else(|| {
+                format!(
+                    "1.3.1 Create stack {} from tools-account/pipeline/PrepPipeline.yml.",
+                    n.prep_stack
+                )
+            }),
+            Step::LambdaZips => format!(
+                "1.3.2 Upload the three Lambda zips to {} ({}/3 there).",
+                n.lambda_bucket(&tools),
+                self.zips_present()
+            ),
+            Step::PipelineStack => waiting(Role::Tools, &n.pipeline_stack).unwrap_or_else(|| {
+                format!(
+                    "1.3.3 Create stack {} with DataScienceAccountID {ds}, StageAccountID {stage} and a UniqueID.",
+                    n.pipeline_stack
+                )
+            }),
+            Step::DataScienceCatalog => waiting(Role::DataScience, &n.ds_catalog_stack)
+                .unwrap_or_else(|| {
+                    format!(
+                        "1.5.1 In the DataScience account, create stack {} with MasterPortfolioId, SagemakerProductID and ToolsAccountID.",
+                        n.ds_catalog_stack
+                    )
+                }),
+            Step::StageResources => waiting(Role::Stage, &n.stage_stack).unwrap_or_else(|| {
+                format!(
+                    "1.7.2 In the Stage account, create stack {} with ToolsAccountID = {tools}.",
+                    n.stage_stack
+                )
+            }),
+            Step::Notebook => {
+                let launching = self.snap(Role::DataScience).is_some_and(|s| {
+                    s.provisioned_products
+                        .iter()
+                        .any(|p| Category::of(&p.status) == Category::InProgress)
+                        || s.notebooks
+                            .iter()
+                            .any(|nb| Category::of(&nb.status) == Category::InProgress)
+                });
+                if launching {
+                    "2.4 The notebook product is launching; its outputs appear when it is AVAILABLE."
+                        .to_string()
+                } else {
+                    format!(
+                        "2.4 As DataScientist, launch \"{}\" from Service Catalog.",
+                        n.product_name
+                    )
+                }
+            }
+            Step::ModelUploaded => format!(
+                "3.1 Run xgboost_abalone.ipynb; its last cell uploads {} to {}.",
+                n.model_key,
+                n.data_model_bucket(&tools)
+            ),
+            Step::SourceStage => format!(
+                "3.6 The {} stage starts when the model lands in the Tools bucket.",
+                n.source_stage
+            ),
+            Step::DeployTools => format!(
+                "3.7 {} deploys and smoke-tests the model in Tools (the endpoint takes ~10 min).",
+                n.tools_stage
+            ),
+            Step::DeployStage => format!(
+                "3.7 {} deploys and tests the model in Stage (the endpoint takes ~10 min).",
+                n.stage_stage
+            ),
+        }
+    }
+}
+
+/// The first failed resource in one account, with its reason.
+fn failure_in(role: Role, snap: &AccountSnapshot) -> Option<Blocker> {
+    let failed = |s: &str| Category::of(s) == Category::Failed;
+    if let Some(stack) = snap.stacks.iter().find(|s| failed(&s.status)) {
+        let reason = stack
+            .events
+            .iter()
+            .filter(|e| failed(&e.status) && e.reason.is_some())
+            .find(|e| e.status.ends_with("_FAILED"))
+            .and_then(|e| e.reason.clone())
+            .or_else(|| stack.reason.clone())
+            .unwrap_or_else(|| "no reason given".into());
+        return Some(Blocker {
+            role,
+            subject: format!("stack {} {}", stack.name, stack.status),
+            reason,
+        });
+    }
+    if let Some(p) = snap.provisioned_products.iter().find(|p| failed(&p.status)) {
+        return Some(Blocker {
+            role,
+            subject: format!("product {} {}", p.name, p.status),
+            reason: p
+                .status_message
+                .clone()
+                .unwrap_or_else(|| "no reason given".into()),
+        });
+    }
+    for pipeline in &snap.pipelines {
+        for stage in &pipeline.stages {
+            if let Some(a) = stage
+                .actions
+                .iter()
+                .find(|a| a.status.as_deref().is_some_and(failed))
+            {
+                return Some(Blocker {
+                    role,
+                    subject: format!("action {}/{} Failed", stage.name, a.name),
+                    reason: a.error.clone().unwrap_or_else(|| "no message".into()),
+                });
+            }
+        }
+    }
+    if let Some(e) = snap.endpoints.iter().find(|e| failed(&e.status)) {
+        return Some(Blocker {
+            role,
+            subject: format!("endpoint {} {}", e.name, e.status),
+            reason: e
+                .failure_reason
+                .clone()
+                .unwrap_or_else(|| "no reason given".into()),
+        });
+    }
+    if let Some(nb) = snap.notebooks.iter().find(|n| failed(&n.status)) {
+        return Some(Blocker {
+            role,
+            subject: format!("notebook {} {}", nb.name, nb.status),
+            reason: "the notebook instance failed".into(),
+        });
+    }
+    None
+}

@@ -113,7 +113,10 @@ mod tests {
         assert_eq!(t.to_string(), "2026-11-27T09:30:05Z");
         assert_eq!(t.dashed(), "2026-11-27-09-30-05");
         assert_eq!(t.hms(), "09:30:05");
-        assert_eq!(Timestamp::from_secs(951_782_400).to_string(), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_secs(951_782_400).to_string(),
+            "2000-02-29T00:00:00Z"
+        );
     }
 
     #[test]

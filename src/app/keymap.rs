@@ -1,0 +1,298 @@
+//! The one key table: (mode, key) -> action. Dispatch, the footer hints and the `?` help all read it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Which screen has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Lab,
+    Detail,
+    Help,
+    Picker,
+}
+
+impl Mode {
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Lab => "Lab view",
+            Mode::Detail => "Detail",
+            Mode::Help => "Help",
+            Mode::Picker => "Lab picker",
+        }
+    }
+}
+
+/// What a key asks for; the reducer gives it meaning in the current mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAction {
+    Quit,
+    Back,
+    Help,
+    NextPane,
+    PrevPane,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    NextLab,
+    PrevLab,
+    Picker,
+    Refresh,
+}
+
+/// A key as written in the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+/// One row of the table.
+pub struct Binding {
+    pub modes: &'static [Mode],
+    pub keys: &'static [Key],
+    pub action: KeyAction,
+    /// The help text.
+    pub help: &'static str,
+    /// A short footer label; `None` keeps it out of the footer.
+    pub footer: Option<&'static str>,
+}
+
+use Mode::*;
+
+const ALL: &[Mode] = &[Lab, Detail, Help, Picker];
+const LISTS: &[Mode] = &[Lab, Detail, Help, Picker];
+
+/// The key table. Earlier rows win when a key appears twice for a mode.
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        modes: ALL,
+        keys: &[ctrl('c')],
+        action: KeyAction::Quit,
+        help: "quit crossdeck from anywhere",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('?')],
+        action: KeyAction::Help,
+        help: "show this help",
+        footer: Some("help"),
+    },
+    Binding {
+        modes: &[Detail, Picker],
+        keys: &[ch('?')],
+        action: KeyAction::Help,
+        help: "show this help",
+        footer: Some("help"),
+    },
+    Binding {
+        modes: &[Help],
+        keys: &[ch('?'), ch('q'), code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "close the help",
+        footer: Some("close"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[code(KeyCode::Tab), ch('l'), code(KeyCode::Right)],
+        action: KeyAction::NextPane,
+        help: "focus the next pane (Tools, DataScience, Stage, pipeline)",
+        footer: Some("pane"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[code(KeyCode::BackTab), ch('h'), code(KeyCode::Left)],
+        action: KeyAction::PrevPane,
+        help: "focus the previous pane",
+        footer: None,
+    },
+    Binding {
+        modes: LISTS,
+        keys: &[ch('j'), code(KeyCode::Down)],
+        action: KeyAction::Down,
+        help: "next row (scroll down)",
+        footer: Some("move"),
+    },
+    Binding {
+        modes: LISTS,
+        keys: &[ch('k'), code(KeyCode::Up)],
+        action: KeyAction::Up,
+        help: "previous row (scroll up)",
+        footer: None,
+    },
+    Binding {
+        modes: LISTS,
+        keys: &[code(KeyCode::PageDown), ctrl('d')],
+        action: KeyAction::PageDown,
+        help: "down a page",
+        footer: None,
+    },
+    Binding {
+        modes: LISTS,
+        keys: &[code(KeyCode::PageUp), ctrl('u')],
+        action: KeyAction::PageUp,
+        help: "up a page",
+        footer: None,
+    },
+    Binding {
+        modes: LISTS,
+        keys: &[ch('g'), code(KeyCode::Home)],
+        action: KeyAction::Top,
+        help: "first row",
+        footer: None,
+    },
+    Binding {
+        modes: LISTS,
+        keys: &[ch('G'), code(KeyCode::End)],
+        action: KeyAction::Bottom,
+        help: "last row",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Open,
+        help: "open the selected row: stack events and outputs, resource details",
+        footer: Some("open"),
+    },
+    Binding {
+        modes: &[Picker],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Open,
+        help: "switch to the selected lab",
+        footer: Some("choose"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch(']'), ch('n')],
+        action: KeyAction::NextLab,
+        help: "next participant's lab",
+        footer: Some("lab"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('['), ch('N')],
+        action: KeyAction::PrevLab,
+        help: "previous participant's lab",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('p')],
+        action: KeyAction::Picker,
+        help: "pick a participant's lab from a list",
+        footer: Some("labs"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('r')],
+        action: KeyAction::Refresh,
+        help: "poll this lab's accounts now",
+        footer: Some("refresh"),
+    },
+    Binding {
+        modes: &[Detail, Picker],
+        keys: &[ch('q'), code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "back",
+        footer: Some("back"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('q'), code(KeyCode::Esc)],
+        action: KeyAction::Quit,
+        help: "quit",
+        footer: Some("quit"),
+    },
+];
+
+impl Key {
+    fn matches(&self, ev: &KeyEvent) -> bool {
+        let ev_ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        if ev_ctrl != self.ctrl {
+            return false;
+        }
+        match (self.code, ev.code) {
+            // Shift is how capitals and symbols arrive; the character itself says enough.
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b,
+            (a, b) => a == b,
+        }
+    }
+
+    /// How the key is written in the help and footer.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "S-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl { format!("C-{base}") } else { base }
+    }
+}
+
+/// The action bound to a key press in a mode, if any. Key releases are ignored.
+pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<KeyAction> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&mode))
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// Rows for the help overlay: (keys, what they do), for one mode.
+pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&mode))
+        .map(|b| {
+            let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
+            (keys.join(" "), b.help)
+        })
+        .collect()
+}
+
+/// Hints for the footer: (first key, short label), for one mode.
+pub fn footer_hints(mode: Mode) -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&mode))
+        .filter_map(|b| Some((b.keys.first()?.label(), b.footer?)))
+        .collect()
+}

@@ -1,0 +1,13 @@
+//! App state, messages, commands, the reducer, the key table and the text prepared for the screen.
+
+pub mod detail;
+pub mod eventlog;
+pub mod keymap;
+pub mod msg;
+pub mod state;
+pub mod update;
+pub mod view;
+
+pub use msg::{Command, Msg};
+pub use state::{App, Focus, Overlay, Target};
+pub use update::update;

@@ -1,0 +1,160 @@
+//! The app's state: the labs and their latest snapshots, focus, selection and overlays.
+
+use crate::backend::AccountKey;
+use crate::lab::progress::{self, LabSnapshots, Progress};
+use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
+
+use super::eventlog::EventLog;
+use super::keymap::Mode;
+
+/// How many transitions each lab's event log keeps.
+pub const LOG_CAPACITY: usize = 500;
+
+/// One participant's lab as the app knows it.
+#[derive(Clone, Debug)]
+pub struct LabState {
+    pub info: LabInfo,
+    pub snaps: LabSnapshots,
+    /// The newest poll generation applied, per account.
+    pub gens: PerRole<u64>,
+    pub progress: Progress,
+    pub log: EventLog,
+    /// When anything in the lab last changed (a transition was seen).
+    pub last_change: Option<Timestamp>,
+}
+
+impl LabState {
+    pub fn new(info: LabInfo, names: &LabNames) -> Self {
+        let snaps = LabSnapshots::default();
+        let progress = progress::derive(&info, names, &snaps);
+        LabState {
+            info,
+            snaps,
+            gens: PerRole::default(),
+            progress,
+            log: EventLog::new(LOG_CAPACITY),
+            last_change: None,
+        }
+    }
+}
+
+/// Which part of the lab view has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Pane(Role),
+    Pipeline,
+}
+
+/// What a selected row points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Stack { role: Role, name: String },
+    Share { role: Role, portfolio_id: String },
+    Product { role: Role, id: String },
+    Notebook { role: Role, name: String },
+    Endpoint { role: Role, name: String },
+    Bucket { role: Role, name: String },
+    Action { stage: String, action: String },
+}
+
+/// A window over the lab view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: usize },
+    Detail { target: Target, scroll: usize },
+    Picker { selected: usize },
+}
+
+impl Overlay {
+    pub fn mode(&self) -> Mode {
+        match self {
+            Overlay::Help { .. } => Mode::Help,
+            Overlay::Detail { .. } => Mode::Detail,
+            Overlay::Picker { .. } => Mode::Picker,
+        }
+    }
+}
+
+/// The whole app.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub labs: Vec<LabState>,
+    pub names: LabNames,
+    /// Index of the lab on screen.
+    pub current: usize,
+    pub focus: Focus,
+    /// Selected row per focus: the four panes, then the pipeline strip.
+    pub selected: [usize; 5],
+    /// Overlays, topmost last.
+    pub overlays: Vec<Overlay>,
+    pub now: Timestamp,
+    /// `Some(speed)` when showing the simulated lab.
+    pub simulated: Option<f64>,
+    /// Draw in colour (off when NO_COLOR is set).
+    pub color: bool,
+    /// Terminal size, for paging and mouse hit-testing.
+    pub size: (u16, u16),
+    /// A one-line notice in the footer (e.g. "refreshing alice").
+    pub notice: Option<String>,
+    pub quit: bool,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(labs: Vec<LabInfo>, names: LabNames, now: Timestamp) -> Self {
+        let labs = labs.into_iter().map(|l| LabState::new(l, &names)).collect();
+        App {
+            labs,
+            names,
+            current: 0,
+            focus: Focus::Pane(Role::Tools),
+            selected: [0; 5],
+            overlays: Vec::new(),
+            now,
+            simulated: None,
+            color: true,
+            size: (80, 24),
+            notice: None,
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn simulated(mut self, speed: f64) -> Self {
+        self.simulated = Some(speed);
+        self
+    }
+
+    pub fn lab(&self) -> Option<&LabState> {
+        self.labs.get(self.current)
+    }
+
+    /// The mode that has the keyboard: the top overlay's, else the lab view.
+    pub fn mode(&self) -> Mode {
+        self.overlays.last().map_or(Mode::Lab, Overlay::mode)
+    }
+
+    /// The roles the current lab shows panes for.
+    pub fn roles(&self) -> Vec<Role> {
+        self.lab()
+            .map(|l| l.info.roles().collect())
+            .unwrap_or_default()
+    }
+
+    /// Every account of every lab, for the poller.
+    pub fn account_keys(&self) -> Vec<AccountKey> {
+        self.labs
+            .iter()
+            .enumerate()
+            .flat_map(|(lab, l)| l.info.roles().map(move |role| AccountKey { lab, role }))
+            .collect()
+    }
+
+    pub fn focus_slot(focus: Focus) -> usize {
+        match focus {
+            Focus::Pane(role) => role.index(),
+            Focus::Pipeline => 4,
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The reducer: `update(&mut App, Msg) -> Vec<Command>`; the only place state changes.
+
+use crossterm::event::{MouseEvent, MouseEventKind};
+
+use crate::backend::AccountKey;
+use crate::lab::progress;
+use crate::lab::{AccountError, AccountSnapshot, Role};
+
+use super::detail;
+use super::eventlog::LogEntry;
+use super::keymap::{self, KeyAction, Mode};
+use super::msg::{Command, Msg};
+use super::state::{App, Focus, Overlay};
+use super::view;
+
+/// Rows a page key moves.
+const PAGE: usize = 10;
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Key(ev) => match keymap::lookup(app.mode(), &ev) {
+            Some(action) => on_key(app, action),
+            None => Vec::new(),
+        },
+        Msg::Mouse(ev) => on_mouse(app, ev),
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            app.dirty = true;
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            app.now = now;
+            app.dirty = true;
+            Vec::new()
+        }
+        Msg::Poll {
+            key,
+            generation,
+            result,
+        } => {
+            on_poll(app, key, generation, result);
+            Vec::new()
+        }
+    }
+}
+
+fn on_poll(
+    app: &mut App,
+    key: AccountKey,
+    generation: u64,
+    result: Result<Box<AccountSnapshot>, AccountError>,
+) {
+    let now = app.now;
+    let Some(lab) = app.labs.get_mut(key.lab) else {
+        return;
+    };
+    if generation <= lab.gens[key.role] {
+        return;
+    }
+    lab.gens[key.role] = generation;
+    let old = lab.snaps[key.role].take();
+    let new = match result {
+        Ok(s) => *s,
+        Err(e) => {
+            let account = lab.info.accounts[key.role].clone().unwrap_or_default();
+            let mut s = old
+                .clone()
+                .unwrap_or_else(|| AccountSnapshot::empty(account, now));
+            s.error = Some(e);
+            s
+        }
+    };
+    let changes = crate::lab::diff::transitions(old.as_ref(), &new);
+    if let Some(last) = changes.last() {
+        lab.last_change = Some(last.at.max(lab.last_change.unwrap_or(last.at)));
+    }
+    for change in changes {
+        lab.log.push(LogEntry {
+            role: key.role,
+            change,
+        });
+    }
+    lab.snaps[key.role] = Some(new);
+    lab.progress = progress::derive(&lab.info, &app.names, &lab.snaps);
+    if key.lab == app.current || app.mode() == Mode::Picker {
+        app.dirty = true;
+    }
+}
+
+fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
+    app.dirty = true;
+    app.notice = None;
+    if action == KeyAction::Quit {
+        app.quit = true;
+        return Vec::new();
+    }
+    match app.mode() {
+        Mode::Lab => return on_lab_key(app, action),
+        Mode::Help | Mode::Detail => {
+            let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) =
+                app.overlays.last_mut()
+            else {
+                return Vec::new();
+            };
+            match action {
+                KeyAction::Back => {
+                    app.overlays.pop();
+                }
+                KeyAction::Help => app.overlays.push(Overlay::Help { scroll: 0 }),
+                KeyAction::Down => *scroll += 1,
+                KeyAction::Up => *scroll = scroll.saturating_sub(1),
+                KeyAction::PageDown => *scroll += PAGE,
+                KeyAction::PageUp => *scroll = scroll.saturating_sub(PAGE),
+                KeyAction::Top => *scroll = 0,
+                KeyAction::Bottom => *scroll = usize::MAX / 2,
+                _ => {}
+            }
+        }
+        Mode::Picker => {
+            let count = app.labs.len();
+            let Some(Overlay::Picker { selected }) = app.overlays.last_mut() else {
+                return Vec::new();
+            };
+            match action {
+                KeyAction::Back => {
+                    app.overlays.pop();
+                }
+                KeyAction::Help => app.overlays.push(Overlay::Help { scroll: 0 }),
+                KeyAction::Open => {
+                    let chosen = *selected;
+                    app.overlays.pop();
+                    switch_lab(app, chosen);
+                }
+                other => *selected = moved(*selected, count, other),
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn on_lab_key(app: &mut App, action: KeyAction) -> Vec<Command> {
+    match action {
+        KeyAction::Back | KeyAction::Quit => app.quit = true,
+        KeyAction::Help => app.overlays.push(Overlay::Help { scroll: 0 }),
+        KeyAction::NextPane => cycle_focus(app, 1),
+        KeyAction::PrevPane => cycle_focus(app, -1),
+        KeyAction::Up
+        | KeyAction::Down
+        | KeyAction::PageUp
+        | KeyAction::PageDown
+        | KeyAction::Top
+        | KeyAction::Bottom => {
+            let count = row_count(app);
+            let slot = App::focus_slot(app.focus);
+            app.selected[slot] = moved(app.selected[slot], count, action);
+        }
+        KeyAction::Open => {
+            if let Some(target) = selected_target(app) {
+                app.overlays.push(Overlay::Detail { target, scroll: 0 });
+            }
+        }
+        KeyAction::NextLab | KeyAction::PrevLab => {
+            let n = app.labs.len().max(1);
+            let next = if action == KeyAction::NextLab {
+                (app.current + 1) % n
+            } else {
+                (app.current + n - 1) % n
+            };
+            switch_lab(app, next);
+        }
+        KeyAction::Picker => app.overlays.push(Overlay::Picker {
+            selected: app.current,
+        }),
+        KeyAction::Refresh => {
+            let keys: Vec<AccountKey> = app
+                .roles()
+                .into_iter()
+                .map(|role| AccountKey {
+                    lab: app.current,
+                    role,
+                })
+                .collect();
+            if let Some(lab) = app.lab() {
+                app.notice = Some(format!("refreshing {}", lab.info.name));
+            }
+            return vec![Command::Refresh(keys)];
+        }
+    }
+    Vec::new()
+}
+
+/// A row index moved by a navigation key within `count` rows.
+fn moved(current: usize, count: usize, action: KeyAction) -> usize {
+    let last = count.saturating_sub(1);
+    let next = match action {
+        KeyAction::Down => current + 1,
+        KeyAction::Up => current.saturating_sub(1),
+        KeyAction::PageDown => current + PAGE,
+        KeyAction::PageUp => current.saturating_sub(PAGE),
+        KeyAction::Top => 0,
+        KeyAction::Bottom => last,
+        _ => current,
+    };
+    next.min(last)
+}
+
+fn switch_lab(app: &mut App, index: usize) {
+    if index < app.labs.len() && index != app.current {
+        app.current = index;
+        app.selected = [0; 5];
+        if let Focus::Pane(role) = app.focus
+            && !app.roles().contains(&role)
+        {
+            app.focus = Focus::Pane(Role::Tools);
+        }
+    }
+}
+
+fn focus_order(app: &App) -> Vec<Focus> {
+    let mut order: Vec<Focus> = app.roles().into_iter().map(Focus::Pane).collect();
+    order.push(Focus::Pipeline);
+    order
+}
+
+fn cycle_focus(app: &mut App, step: isize) {
+    let order = focus_order(app);
+    let at = order.iter().position(|f| *f == app.focus).unwrap_or(0) as isize;
+    let n = order.len() as isize;
+    app.focus = order[((at + step).rem_euclid(n)) as usize];
+}
+
+/// Rows in the focused pane.
+pub fn row_count(app: &App) -> usize {
+    let Some(lab) = app.lab() else { return 0 };
+    match app.focus {
+        Focus::Pane(role) => view::pane_items(app, lab, role).len(),
+        Focus::Pipeline => view::pipeline_targets(&view::pipeline_view(app, lab)).len(),
+    }
+}
+
+/// What the focused pane's selected row points at.
+pub fn selected_target(app: &App) -> Option<crate::app::state::Target> {
+    let lab = app.lab()?;
+    let slot = App::focus_slot(app.focus);
+    match app.focus {
+        Focus::Pane(role) => {
+            let items = view::pane_items(app, lab, role);
+            let i = app.selected[slot].min(items.len().checked_sub(1)?);
+            items.into_iter().nth(i).map(|it| it.target)
+        }
+        Focus::Pipeline => {
+            let targets = view::pipeline_targets(&view::pipeline_view(app, lab));
+            let i = app.selected[slot].min(targets.len().checked_sub(1)?);
+            targets.into_iter().nth(i)
+        }
+    }
+}
+
+fn on_mouse(app: &mut App, ev: MouseEvent) -> Vec<Command> {
+    let action = match ev.kind {
+        MouseEventKind::ScrollDown => KeyAction::Down,
+        MouseEventKind::ScrollUp => KeyAction::Up,
+        _ => return Vec::new(),
+    };
+    on_key(app, action)
+}
+
+/// The detail overlay's content, if the top overlay is a detail whose target still exists.
+pub fn open_detail(app: &App) -> Option<detail::Detail> {
+    match app.overlays.last()? {
+        Overlay::Detail { target, .. } => detail::detail(app, target),
+        _ => None,
+    }
+}

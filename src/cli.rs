@@ -1,0 +1,66 @@
+//! Command-line interface: `crossdeck demo` now; the AWS-backed commands arrive with config.
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// A terminal dashboard for the cross-account MLOps lab on AWS.
+#[derive(Debug, Parser)]
+#[command(name = "crossdeck", version, about, long_about = None)]
+pub struct Cli {
+    /// Write logs here instead of the default file (levels from RUST_LOG, default "info").
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run the dashboard on a simulated lab: no AWS account needed.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// How many participants the simulated class has. The default shows one healthy lab first
+    /// and, in the next four, a stack rollback, a failed pipeline action, a failed endpoint and
+    /// an account whose credentials are denied. 1 is a single healthy lab.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub participants: u16,
+
+    /// Simulated seconds per real second (30 plays the ~75-minute lab in under 3 minutes).
+    #[arg(long, default_value_t = 30.0, value_parser = parse_speed)]
+    pub speed: f64,
+
+    /// Seed for the participants' pace: the same seed tells the same story.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+
+    /// Play every participant healthy (no injected faults).
+    #[arg(long)]
+    pub no_faults: bool,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if v.is_finite() && v > 0.0 && v <= 10_000.0 {
+        Ok(v)
+    } else {
+        Err(format!("speed must be above 0 and at most 10000, got {s}"))
+    }
+}
+
+/// Parse the process arguments; `--help` names the log file.
+pub fn parse(default_log: &std::path::Path) -> Cli {
+    let cmd = Cli::command().after_help(format!(
+        "Logs: {} (override with --log-file; level with RUST_LOG, e.g. RUST_LOG=debug)",
+        default_log.display()
+    ));
+    let matches = cmd.get_matches();
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    }
+}
