@@ -35,13 +35,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     };
     let pipe = view::pipeline_view(app, lab);
-    let header_h = if area.height >= 30 { 3 } else { 2 };
+    let blocked = lab.progress.blocked.is_some();
+    let header_h = if area.height >= 30 && blocked { 3 } else { 2 };
     let pipe_h = pipeline::height(&pipe, area.height);
+    let most = (area.height - header_h - pipe_h - 1).saturating_sub(4);
+    let panes_h = (panes::height(app, lab) as u16).clamp(8, most.max(8));
     let [head, body, strip, events, foot] = Layout::vertical([
         Constraint::Length(header_h),
-        Constraint::Min(8),
+        Constraint::Length(panes_h),
         Constraint::Length(pipe_h),
-        Constraint::Percentage(25),
+        Constraint::Min(3),
         Constraint::Length(1),
     ])
     .areas(area);

@@ -30,6 +30,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, lab: &LabState, theme: &Th
     }
 }
 
+/// Rows the tallest pane wants: borders, an error, headings and items.
+pub fn height(app: &App, lab: &LabState) -> usize {
+    lab.info
+        .roles()
+        .map(|role| {
+            let sections = view::pane_sections(app, lab, role);
+            let items: usize = sections.iter().map(|s| s.items.len() + 1).sum();
+            let error = lab.snaps[role].as_ref().map_or(0, |s| {
+                usize::from(s.error.is_some()) * 3 + s.warnings.len()
+            });
+            2 + error + items.max(1)
+        })
+        .max()
+        .unwrap_or(3)
+}
+
 fn pane(frame: &mut Frame, area: Rect, app: &App, lab: &LabState, role: Role, theme: &Theme) {
     let focused = app.focus == Focus::Pane(role);
     let head = view::pane_head(app, lab, role);
