@@ -37,9 +37,9 @@ pub fn height(app: &App, lab: &LabState) -> usize {
         .map(|role| {
             let sections = view::pane_sections(app, lab, role);
             let items: usize = sections.iter().map(|s| s.items.len() + 1).sum();
-            let error = lab.snaps[role].as_ref().map_or(0, |s| {
-                usize::from(s.error.is_some()) * 3 + s.warnings.len()
-            });
+            let error = lab.snaps[role]
+                .as_ref()
+                .map_or(0, |s| usize::from(s.error.is_some()) * 3 + s.warnings.len());
             2 + error + items.max(1)
         })
         .max()

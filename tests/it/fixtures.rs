@@ -57,9 +57,15 @@ pub fn pipeline(status: [&str; 7]) -> Pipeline {
         name: name.into(),
         inbound_enabled: true,
         status: Some(
-            if actions.iter().any(|a| a.status.as_deref() == Some("Failed")) {
+            if actions
+                .iter()
+                .any(|a| a.status.as_deref() == Some("Failed"))
+            {
                 "Failed"
-            } else if actions.iter().all(|a| a.status.as_deref() == Some("Succeeded")) {
+            } else if actions
+                .iter()
+                .all(|a| a.status.as_deref() == Some("Succeeded"))
+            {
                 "Succeeded"
             } else {
                 "InProgress"
@@ -163,7 +169,9 @@ pub fn tools(lab: &mut LabSnapshots) -> &mut AccountSnapshot {
 }
 
 pub fn ds(lab: &mut LabSnapshots) -> &mut AccountSnapshot {
-    lab[Role::DataScience].as_mut().expect("datascience snapshot")
+    lab[Role::DataScience]
+        .as_mut()
+        .expect("datascience snapshot")
 }
 
 pub fn stage(lab: &mut LabSnapshots) -> &mut AccountSnapshot {

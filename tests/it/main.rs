@@ -1,5 +1,7 @@
 //! The integration tests: one crate, one binary, every module below.
 
+mod cli;
+mod e2e;
 mod fixtures;
 mod progress;
 mod reducer;

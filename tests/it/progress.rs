@@ -13,9 +13,17 @@ use crossdeck::lab::progress;
 
 fn set_action(lab: &mut LabSnapshots, stage_name: &str, action: &str, status: Option<&str>) {
     let p = &mut tools(lab).pipelines[0];
-    let st = p.stages.iter_mut().find(|s| s.name == stage_name).expect("stage");
+    let st = p
+        .stages
+        .iter_mut()
+        .find(|s| s.name == stage_name)
+        .expect("stage");
     st.status = status.map(|_| "InProgress".to_string());
-    let a = st.actions.iter_mut().find(|a| a.name == action).expect("action");
+    let a = st
+        .actions
+        .iter_mut()
+        .find(|a| a.name == action)
+        .expect("action");
     a.status = status.map(str::to_string);
 }
 
@@ -35,12 +43,22 @@ fn undoing_the_guide_backwards_walks_every_step() {
     let undo: [(Step, Undo); 12] = [
         (Step::DeployStage, |l| {
             stage(l).endpoints[0].status = "Creating".into();
-            set_action(l, "DeployModel-Stage", "GetStageDeployStatus", Some("InProgress"));
+            set_action(
+                l,
+                "DeployModel-Stage",
+                "GetStageDeployStatus",
+                Some("InProgress"),
+            );
             set_action(l, "DeployModel-Stage", "FullTest", None);
         }),
         (Step::DeployTools, |l| {
             tools(l).endpoints[0].status = "Creating".into();
-            set_action(l, "DeployModel-Tools", "GetDeployStatus", Some("InProgress"));
+            set_action(
+                l,
+                "DeployModel-Tools",
+                "GetDeployStatus",
+                Some("InProgress"),
+            );
             set_action(l, "DeployModel-Tools", "SmokeTest", None);
         }),
         (Step::SourceStage, |l| {
@@ -95,7 +113,9 @@ fn hints_speak_the_guides_words_with_the_labs_ids() {
     let p = progress(&lab);
     assert_eq!(
         p.hint,
-        format!("1.2.1 In the Tools account, create stack LabSCToolsAccountSetup with SpokeAccountID = {DS}.")
+        format!(
+            "1.2.1 In the Tools account, create stack LabSCToolsAccountSetup with SpokeAccountID = {DS}."
+        )
     );
 
     let mut lab = fixtures::complete_lab();
@@ -104,7 +124,9 @@ fn hints_speak_the_guides_words_with_the_labs_ids() {
     let p = progress(&lab);
     assert_eq!(
         p.hint,
-        format!("1.3.2 Upload the three Lambda zips to mlops-bia-lambda-functions-{TOOLS} (2/3 there).")
+        format!(
+            "1.3.2 Upload the three Lambda zips to mlops-bia-lambda-functions-{TOOLS} (2/3 there)."
+        )
     );
 
     let mut lab = fixtures::complete_lab();
@@ -120,7 +142,11 @@ fn hints_speak_the_guides_words_with_the_labs_ids() {
 #[test]
 fn a_rolled_back_stack_blocks_with_the_failed_resources_reason() {
     let mut lab = fixtures::complete_lab();
-    let s = tools(&mut lab).stacks.iter_mut().find(|s| s.name == "MLOpsPipeline").expect("stack");
+    let s = tools(&mut lab)
+        .stacks
+        .iter_mut()
+        .find(|s| s.name == "MLOpsPipeline")
+        .expect("stack");
     s.status = "ROLLBACK_COMPLETE".into();
     s.reason = Some("The following resource(s) failed to create: [EvaluateModelLambda].".into());
     s.events = vec![
@@ -161,12 +187,20 @@ fn a_failed_stack_without_events_blocks_with_the_stack_reason() {
 #[test]
 fn a_failed_action_blocks_with_its_message() {
     let mut lab = fixtures::complete_lab();
-    set_action(&mut lab, "DeployModel-Stage", "DeployToStageEnv", Some("Failed"));
+    set_action(
+        &mut lab,
+        "DeployModel-Stage",
+        "DeployToStageEnv",
+        Some("Failed"),
+    );
     tools(&mut lab).pipelines[0].stages[2].actions[0].error = Some("Unable to assume role".into());
     stage(&mut lab).endpoints.clear();
     let p = progress(&lab);
     let b = p.blocked.expect("blocked");
-    assert_eq!(b.subject, "action DeployModel-Stage/DeployToStageEnv Failed");
+    assert_eq!(
+        b.subject,
+        "action DeployModel-Stage/DeployToStageEnv Failed"
+    );
     assert_eq!(b.reason, "Unable to assume role");
     assert_eq!(p.next, Some(Step::DeployStage));
 }

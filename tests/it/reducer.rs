@@ -98,7 +98,10 @@ fn rows_move_within_bounds_and_enter_opens_the_selected_stack() {
 #[test]
 fn enter_on_the_pipeline_opens_the_selected_action() {
     let mut app = polled();
-    press(&mut app, &[key(KeyCode::BackTab), ch('j'), ch('j'), key(KeyCode::Enter)]);
+    press(
+        &mut app,
+        &[key(KeyCode::BackTab), ch('j'), ch('j'), key(KeyCode::Enter)],
+    );
     assert_eq!(
         app.overlays.last(),
         Some(&Overlay::Detail {
@@ -167,7 +170,10 @@ fn r_asks_to_poll_the_current_labs_accounts() {
     let mut app = polled();
     press(&mut app, &[ch(']')]);
     let cmds = press(&mut app, &[ch('r')]);
-    let keys: Vec<AccountKey> = Role::LAB.iter().map(|&role| AccountKey { lab: 1, role }).collect();
+    let keys: Vec<AccountKey> = Role::LAB
+        .iter()
+        .map(|&role| AccountKey { lab: 1, role })
+        .collect();
     assert_eq!(cmds, vec![Command::Refresh(keys)]);
     assert_eq!(app.notice.as_deref(), Some("refreshing bob"));
 }
@@ -175,11 +181,16 @@ fn r_asks_to_poll_the_current_labs_accounts() {
 #[test]
 fn stale_poll_results_are_dropped() {
     let mut app = polled();
-    let mut old = fixtures::complete_lab()[Role::Stage].clone().expect("stage");
+    let mut old = fixtures::complete_lab()[Role::Stage]
+        .clone()
+        .expect("stage");
     old.stacks[0].status = "CREATE_IN_PROGRESS".into();
     poll(&mut app, 0, Role::Stage, 1, old.clone());
     let stage = app.labs[0].snaps[Role::Stage].as_ref().expect("stage");
-    assert_eq!(stage.stacks[0].status, "CREATE_COMPLETE", "generation 1 again is stale");
+    assert_eq!(
+        stage.stacks[0].status, "CREATE_COMPLETE",
+        "generation 1 again is stale"
+    );
     poll(&mut app, 0, Role::Stage, 2, old);
     let stage = app.labs[0].snaps[Role::Stage].as_ref().expect("stage");
     assert_eq!(stage.stacks[0].status, "CREATE_IN_PROGRESS");
@@ -207,7 +218,10 @@ fn a_failed_poll_keeps_the_last_content_and_shows_the_error() {
     let stage = lab.snaps[Role::Stage].as_ref().expect("kept");
     assert_eq!(stage.error, Some(err));
     assert_eq!(stage.stacks.len(), 1, "last good content kept");
-    assert_eq!(lab.progress.blocked.as_ref().map(|b| b.role), Some(Role::Stage));
+    assert_eq!(
+        lab.progress.blocked.as_ref().map(|b| b.role),
+        Some(Role::Stage)
+    );
     let newest = lab.log.newest().next().expect("logged");
     assert_eq!(newest.change.status, "unreachable");
     assert_eq!(newest.role, Role::Stage);
@@ -217,7 +231,10 @@ fn a_failed_poll_keeps_the_last_content_and_shows_the_error() {
 fn transitions_between_polls_reach_the_event_log() {
     let mut app = two_labs();
     let mut tools = AccountSnapshot::empty(fixtures::TOOLS, T0);
-    tools.stacks = vec![fixtures::stack("LabSCToolsAccountSetup", "CREATE_IN_PROGRESS")];
+    tools.stacks = vec![fixtures::stack(
+        "LabSCToolsAccountSetup",
+        "CREATE_IN_PROGRESS",
+    )];
     poll(&mut app, 0, Role::Tools, 1, tools.clone());
     tools.stacks[0].status = "CREATE_COMPLETE".into();
     tools.fetched_at = T0.plus_secs(60);
@@ -234,7 +251,10 @@ fn transitions_between_polls_reach_the_event_log() {
             "stack LabSCToolsAccountSetup CREATE_IN_PROGRESS"
         ]
     );
-    assert_eq!(app.labs[0].progress.reached, Some(progress::Step::ToolsCatalog));
+    assert_eq!(
+        app.labs[0].progress.reached,
+        Some(progress::Step::ToolsCatalog)
+    );
 }
 
 use crossdeck::lab::progress;
@@ -253,8 +273,15 @@ fn help_is_built_from_the_same_table_as_dispatch() {
                     KeyModifiers::NONE
                 },
             );
-            assert!(keymap::lookup(mode, &ev).is_some(), "{mode:?} {}", k.label());
-            assert!(rows.iter().any(|(keys, help)| keys.contains(&k.label()) && *help == b.help));
+            assert!(
+                keymap::lookup(mode, &ev).is_some(),
+                "{mode:?} {}",
+                k.label()
+            );
+            assert!(
+                rows.iter()
+                    .any(|(keys, help)| keys.contains(&k.label()) && *help == b.help)
+            );
         }
     }
     let footer = keymap::footer_hints(Mode::Lab);

@@ -45,7 +45,11 @@ pub fn mask_times(s: &str) -> String {
 }
 
 fn fixture_app() -> App {
-    let mut app = App::new(vec![fixtures::info()], LabNames::default(), T0.plus_secs(42));
+    let mut app = App::new(
+        vec![fixtures::info()],
+        LabNames::default(),
+        T0.plus_secs(42),
+    );
     let lab = fixtures::complete_lab();
     for role in Role::LAB {
         update(
@@ -62,7 +66,10 @@ fn fixture_app() -> App {
 
 #[test]
 fn times_are_masked() {
-    assert_eq!(mask_times("at 09:31:05 x 1:2:3 123:45:678"), "at hh:mm:ss x 1:2:3 123:45:678");
+    assert_eq!(
+        mask_times("at 09:31:05 x 1:2:3 123:45:678"),
+        "at hh:mm:ss x 1:2:3 123:45:678"
+    );
 }
 
 #[test]

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: unit, integration (reducer, render snapshots, simulator, CLI) and the
+# end-to-end test of the binary in tmux. Installs what the tests need on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "test.sh: installing tmux for the end-to-end test" >&2
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq tmux >/dev/null
+fi
+
+export INSTA_UPDATE=no
+cargo test --locked --all-targets "$@"

@@ -1,0 +1,76 @@
+//! The binary's command line: version, help, bad input and a missing terminal fail cleanly.
+
+use std::process::{Command, Output, Stdio};
+
+fn crossdeck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crossdeck"))
+        .args(args)
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("crossdeck-cli-test"),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .expect("run crossdeck")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let o = crossdeck(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(
+        text(&o).trim(),
+        format!("crossdeck {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn help_explains_demo_options_and_names_the_log_file() {
+    let o = crossdeck(&["demo", "--help"]);
+    assert!(o.status.success());
+    let t = text(&o);
+    for opt in ["--participants", "--speed", "--seed", "--no-faults"] {
+        assert!(t.contains(opt), "{opt} in:\n{t}");
+    }
+    let o = crossdeck(&["--help"]);
+    let t = text(&o);
+    assert!(
+        t.contains("crossdeck-cli-test/crossdeck/crossdeck.log"),
+        "{t}"
+    );
+    assert!(t.contains("RUST_LOG"), "{t}");
+}
+
+#[test]
+fn bad_options_exit_2_with_a_message() {
+    let o = crossdeck(&["demo", "--speed", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("speed must be above 0"), "{}", text(&o));
+    let o = crossdeck(&["demo", "--participants", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("--participants"), "{}", text(&o));
+}
+
+#[test]
+fn no_command_and_no_config_exit_2_pointing_at_the_demo() {
+    let o = crossdeck(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("crossdeck demo"), "{}", text(&o));
+}
+
+#[test]
+fn demo_without_a_terminal_fails_cleanly() {
+    let o = crossdeck(&["demo"]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("needs an interactive terminal"), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+}

@@ -1,0 +1,141 @@
+//! End to end: the real binary in tmux; keys sent, the screen captured, the terminal checked after.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tmux server of our own, killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(width: u16, height: u16, shell_cmd: &str) -> Tmux {
+        let socket = format!("crossdeck-e2e-{}", std::process::id());
+        let t = Tmux { socket };
+        let out = t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            "sh",
+            "-c",
+            shell_cmd,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux must be installed to run the end-to-end test (apt-get install tmux)")
+    }
+
+    fn capture(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", "e2e"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "e2e", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn send(&self, keys: &str) {
+        let out = self.run(&["send-keys", "-t", "e2e", keys]);
+        assert!(out.status.success(), "send-keys {keys}");
+    }
+
+    /// Wait until the screen satisfies `ok`, or fail with the last screen.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.capture();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn demo_draws_the_lab_answers_keys_and_restores_the_terminal() {
+    let bin = env!("CARGO_BIN_EXE_crossdeck");
+    let log = std::env::temp_dir().join(format!("crossdeck-e2e-{}.log", std::process::id()));
+    let cmd = format!(
+        "'{bin}' demo --log-file '{}'; echo \"EXIT=$?\"; stty -a | grep -o -- '-\\?icanon'; sleep 60",
+        log.display()
+    );
+    let tmux = Tmux::start(120, 40, &cmd);
+
+    let screen = tmux.wait_for("the first frame", |s| {
+        [
+            "Tools 1",
+            "DataScience 2",
+            "Stage 3",
+            "Source",
+            "DeployModel-Tools",
+            "DeployModel-Stage",
+        ]
+        .iter()
+        .all(|w| s.contains(w))
+    });
+    assert!(screen.contains("SIMULATED"), "demo badge:\n{screen}");
+    assert!(
+        screen.contains("alice"),
+        "opens on the first participant:\n{screen}"
+    );
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the dashboard uses the alternate screen"
+    );
+
+    tmux.send("?");
+    tmux.wait_for("the help overlay", |s| s.contains("Keys in the Lab view"));
+    tmux.send("q");
+    tmux.wait_for("the help to close", |s| !s.contains("Keys in the Lab view"));
+    tmux.send("q");
+
+    let after = tmux.wait_for("the process to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "exit status 0:\n{after}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "alternate screen left"
+    );
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor visible again");
+    let after = tmux.wait_for("stty output", |s| s.contains("icanon"));
+    assert!(
+        after.lines().any(|l| l.trim() == "icanon"),
+        "terminal back in canonical (cooked) mode:\n{after}"
+    );
+    assert!(
+        !after.contains("DeployModel-Tools"),
+        "no dashboard left on the screen:\n{after}"
+    );
+    let _ = std::fs::remove_file(log);
+}
