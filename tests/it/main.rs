@@ -6,3 +6,4 @@ mod fixtures;
 mod progress;
 mod reducer;
 mod render;
+mod sim;
