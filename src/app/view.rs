@@ -43,10 +43,20 @@ pub fn pane_head(app: &App, lab: &LabState, role: Role) -> PaneHead {
         },
         Some(s) => PaneHead {
             title,
-            freshness: format!("updated {} ago", age(app.now.secs_since(s.fetched_at))),
+            freshness: format!("updated {} ago", age(real_secs(app, s.fetched_at))),
             error: s.error.as_ref().map(|e| e.message.clone()),
             warnings: s.warnings.clone(),
         },
+    }
+}
+
+/// Seconds since `t` as a person waiting for the next poll feels them: simulated time runs
+/// `speed` times faster than the wall clock.
+fn real_secs(app: &App, t: crate::lab::Timestamp) -> i64 {
+    let secs = app.now.secs_since(t);
+    match app.simulated {
+        Some(speed) if speed > 0.0 => (secs as f64 / speed).round() as i64,
+        _ => secs,
     }
 }
 

@@ -15,8 +15,8 @@ pub struct Transition {
     pub detail: Option<String>,
 }
 
-/// Everything that changed from `old` to `new`. With no `old` (first poll), only failures and
-/// moving things are reported, so the log starts with what matters.
+/// Everything that changed from `old` to `new`, oldest first. With no `old` (first poll), the
+/// history that carries its own time is reported, plus whatever is failing or moving.
 pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<Transition> {
     let mut out = Vec::new();
     let at = new.fetched_at;
@@ -26,7 +26,9 @@ pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<
                     category: Category,
                     detail: Option<String>,
                     when: Option<Timestamp>| {
-        if first && !matches!(category, Category::Failed | Category::InProgress) {
+        // A first poll reports what carries its own time (stack and action history) and
+        // whatever is failing or moving now.
+        if first && when.is_none() && !matches!(category, Category::Failed | Category::InProgress) {
             return;
         }
         out.push(Transition {
@@ -197,10 +199,10 @@ pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<
         for key in &b.objects {
             if was.is_some_and(|w| !w.has(key)) {
                 note(
-                    format!("object {}/{key}", b.name),
+                    format!("object {key}"),
                     "uploaded",
                     Category::Complete,
-                    None,
+                    Some(format!("to {}", b.name)),
                     None,
                 );
             }

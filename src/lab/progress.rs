@@ -378,12 +378,14 @@ impl Ctx<'_> {
 fn failure_in(role: Role, snap: &AccountSnapshot) -> Option<Blocker> {
     let failed = |s: &str| Category::of(s) == Category::Failed;
     if let Some(stack) = snap.stacks.iter().find(|s| failed(&s.status)) {
+        // The root cause is the oldest resource failure; CloudFormation then cancels the rest.
         let reason = stack
             .events
             .iter()
-            .filter(|e| failed(&e.status) && e.reason.is_some())
-            .find(|e| e.status.ends_with("_FAILED"))
-            .and_then(|e| e.reason.clone())
+            .rev()
+            .filter(|e| e.status.ends_with("_FAILED") && e.logical_id != stack.name)
+            .filter_map(|e| e.reason.clone())
+            .find(|r| !r.contains("Resource creation cancelled"))
             .or_else(|| stack.reason.clone())
             .unwrap_or_else(|| "no reason given".into());
         return Some(Blocker {

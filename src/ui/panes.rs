@@ -73,7 +73,7 @@ fn pane(frame: &mut Frame, area: Rect, app: &App, lab: &LabState, role: Role, th
     let sections = view::pane_sections(app, lab, role);
     if sections.is_empty() && head.error.is_none() {
         let msg = if lab.snaps[role].is_some() {
-            "nothing of the lab here yet"
+            "no lab resources yet"
         } else {
             "polling…"
         };
