@@ -143,6 +143,17 @@ fn stack(lab: &LabState, role: Role, name: &str) -> Option<Detail> {
     if let Some(r) = &s.reason {
         lines.push(field("Reason", r));
     }
+    if let Some(e) = crate::lab::progress::root_cause(s) {
+        lines.push(Line::Heading(format!(
+            "Root cause: {} {}",
+            e.logical_id, e.status
+        )));
+        lines.push(Line::Text(format!(
+            "{} ({})",
+            e.reason.as_deref().unwrap_or_default(),
+            e.resource_type
+        )));
+    }
     lines.push(Line::Heading("Parameters".into()));
     if s.parameters.is_empty() {
         lines.push(Line::Text("none".into()));

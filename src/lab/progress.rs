@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::model::{AccountSnapshot, Category, LabInfo, PerRole, Role};
+use super::model::{AccountSnapshot, Category, LabInfo, PerRole, Role, Stack, StackEvent};
 use super::names::LabNames;
 
 /// The guide's checkpoints, in the order a participant meets them.
@@ -374,18 +374,24 @@ impl Ctx<'_> {
     }
 }
 
+/// The resource failure that started a stack's trouble: the oldest `*_FAILED` event of a
+/// resource, skipping the ones CloudFormation cancelled because of it.
+pub fn root_cause(stack: &Stack) -> Option<&StackEvent> {
+    stack.events.iter().rev().find(|e| {
+        e.status.ends_with("_FAILED")
+            && e.logical_id != stack.name
+            && e.reason
+                .as_deref()
+                .is_some_and(|r| !r.contains("Resource creation cancelled"))
+    })
+}
+
 /// The first failed resource in one account, with its reason.
 fn failure_in(role: Role, snap: &AccountSnapshot) -> Option<Blocker> {
     let failed = |s: &str| Category::of(s) == Category::Failed;
     if let Some(stack) = snap.stacks.iter().find(|s| failed(&s.status)) {
-        // The root cause is the oldest resource failure; CloudFormation then cancels the rest.
-        let reason = stack
-            .events
-            .iter()
-            .rev()
-            .filter(|e| e.status.ends_with("_FAILED") && e.logical_id != stack.name)
-            .filter_map(|e| e.reason.clone())
-            .find(|r| !r.contains("Resource creation cancelled"))
+        let reason = root_cause(stack)
+            .and_then(|e| e.reason.clone())
             .or_else(|| stack.reason.clone())
             .unwrap_or_else(|| "no reason given".into());
         return Some(Blocker {

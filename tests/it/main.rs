@@ -7,3 +7,4 @@ mod progress;
 mod reducer;
 mod render;
 mod sim;
+mod simapp;

@@ -3,12 +3,17 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use insta::assert_snapshot;
+
 use crossdeck::app::{App, Msg, update};
 use crossdeck::backend::AccountKey;
+use crossdeck::backend::sim::SimOptions;
 use crossdeck::lab::*;
 use crossdeck::ui;
 
 use crate::fixtures::{self, T0};
+use crate::simapp;
 
 /// Draw the app into a `w`x`h` buffer and return its text, with clock times masked.
 pub fn render(app: &App, w: u16, h: u16) -> String {
@@ -72,9 +77,100 @@ fn times_are_masked() {
     );
 }
 
+fn opts() -> SimOptions {
+    SimOptions::default()
+}
+
+/// The default demo class, polled every minute for the hour before `at`.
+fn demo_at(at: i64) -> App {
+    simapp::app_at(opts(), at - 3600, at, 60)
+}
+
+fn on_lab(mut app: App, lab: usize) -> App {
+    app.current = lab;
+    app
+}
+
+fn keys(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\t' => KeyCode::Tab,
+            c => KeyCode::Char(c),
+        };
+        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+}
+
+#[test]
+fn lab_view_mid_deploy_at_80x24() {
+    assert_snapshot!(render(&demo_at(2700), 80, 24));
+}
+
+#[test]
+fn lab_view_mid_deploy_at_160x48() {
+    assert_snapshot!(render(&demo_at(2700), 160, 48));
+}
+
+#[test]
+fn lab_view_of_a_rolled_back_stack_at_80x24() {
+    let app = on_lab(demo_at(1200), 1);
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("blocked · Tools: stack MLOpsPipeline ROLLBACK_COMPLETE"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn lab_view_of_a_failed_endpoint_at_160x48() {
+    let app = on_lab(demo_at(1800), 3);
+    let screen = render(&app, 160, 48);
+    assert!(screen.contains("ResourceLimitExceeded"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn lab_view_of_denied_credentials_at_80x24() {
+    let app = on_lab(demo_at(1200), 4);
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("✗ AccessDenied"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn stack_detail_shows_events_and_outputs() {
+    let mut app = on_lab(demo_at(1200), 1);
+    keys(&mut app, "jj\n");
+    let screen = render(&app, 110, 36);
+    assert!(screen.contains("Stack · MLOpsPipeline (Tools)"));
+    assert!(screen.contains("Root cause: EvaluateModelLambda CREATE_FAILED"));
+    assert!(screen.contains("NoSuchKey"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn help_overlay_lists_the_key_table() {
+    let mut app = demo_at(2700);
+    keys(&mut app, "?");
+    assert_snapshot!(render(&app, 80, 30));
+}
+
+#[test]
+fn picker_lists_every_participant() {
+    let mut app = demo_at(2700);
+    keys(&mut app, "pj");
+    assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn too_small_says_so() {
+    let app = demo_at(0);
+    let screen = render(&app, 60, 20);
+    assert!(screen.contains("Terminal too small"));
+    assert!(screen.contains("this one is 60x20"));
+    assert_snapshot!(screen);
+}
+
 #[test]
 fn fixture_lab_at_80x24() {
-    let app = fixture_app();
-    println!("{}", render(&app, 80, 24));
-    println!("{}", render(&app, 160, 48));
+    assert_snapshot!(render(&fixture_app(), 80, 24));
 }
