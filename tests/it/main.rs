@@ -3,8 +3,10 @@
 mod cli;
 mod e2e;
 mod fixtures;
+mod poller;
 mod progress;
 mod reducer;
 mod render;
 mod sim;
 mod simapp;
+mod story;
