@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, WrapErr};
 
@@ -14,6 +14,7 @@ use crossdeck::poller::PollConfig;
 use crossdeck::{logging, tui};
 
 fn main() -> ExitCode {
+    let started = Instant::now();
     let default_log = logging::default_path();
     let cli = cli::parse(&default_log);
     if let Err(e) = color_eyre::install() {
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let result = match cli.command {
-        Some(Cmd::Demo(args)) => runtime().and_then(|rt| rt.block_on(demo(args))),
+        Some(Cmd::Demo(args)) => runtime().and_then(|rt| rt.block_on(demo(args, started))),
         None => {
             eprintln!(
                 "crossdeck: no lab is configured yet.\n\
@@ -56,7 +57,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
-async fn demo(args: DemoArgs) -> Result<()> {
+async fn demo(args: DemoArgs, started: Instant) -> Result<()> {
     let opts = SimOptions {
         participants: usize::from(args.participants),
         speed: args.speed,
@@ -80,5 +81,5 @@ async fn demo(args: DemoArgs) -> Result<()> {
         steady: Duration::from_secs(4),
         ..PollConfig::default()
     };
-    tui::run(backend, app, poll).await
+    tui::run(backend, app, poll, started).await
 }

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, stdout};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, bail};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind};
@@ -20,8 +20,14 @@ use crate::ui;
 /// Most messages applied between two draws.
 const BATCH: usize = 512;
 
-/// Run the dashboard until the user quits.
-pub async fn run<B: Backend>(backend: Arc<B>, mut app: App, poll: PollConfig) -> Result<()> {
+/// Run the dashboard until the user quits. `started` is when the process started, for the
+/// time-to-first-frame figure in the log.
+pub async fn run<B: Backend>(
+    backend: Arc<B>,
+    mut app: App,
+    poll: PollConfig,
+    started: Instant,
+) -> Result<()> {
     if !stdout().is_terminal() {
         bail!(
             "crossdeck draws a dashboard and needs an interactive terminal (stdout is not a TTY)"
@@ -30,7 +36,7 @@ pub async fn run<B: Backend>(backend: Arc<B>, mut app: App, poll: PollConfig) ->
     install_mouse_restoring_hook();
     let mut terminal = ratatui::try_init()?;
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, backend, &mut app, poll).await;
+    let result = event_loop(&mut terminal, backend, &mut app, poll, started).await;
     let _ = crossterm::execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -50,6 +56,7 @@ async fn event_loop<B: Backend>(
     backend: Arc<B>,
     app: &mut App,
     poll: PollConfig,
+    started: Instant,
 ) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(4096);
     let poller = poller::spawn(backend.clone(), app.account_keys(), poll, tx);
@@ -59,7 +66,6 @@ async fn event_loop<B: Backend>(
     let size = terminal.size()?;
     app.now = backend.now();
     update(app, Msg::Resize(size.width, size.height));
-    let started = std::time::Instant::now();
     let mut first_frame = true;
     loop {
         if app.dirty {
