@@ -74,3 +74,26 @@ fn demo_without_a_terminal_fails_cleanly() {
     assert!(t.contains("needs an interactive terminal"), "{t}");
     assert!(!t.contains("panicked"), "{t}");
 }
+
+#[test]
+fn the_readme_key_table_covers_every_lab_view_key() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    for b in crossdeck::app::keymap::BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&crossdeck::app::keymap::Mode::Lab))
+    {
+        assert!(
+            readme.contains(b.help),
+            "README's key table lacks: {}",
+            b.help
+        );
+        for k in b.keys {
+            assert!(
+                readme.contains(&format!("`{}`", k.label())),
+                "README lacks key {}",
+                k.label()
+            );
+        }
+    }
+}
