@@ -12,4 +12,6 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 export INSTA_UPDATE=no
-cargo test --locked --all-targets "$@"
+# The benchmarks run once each as smoke tests, then every test target.
+cargo test --locked --benches
+cargo test --locked --lib --bins --tests "$@"

@@ -612,16 +612,22 @@ fn approval(w: &World, n: &LabNames, token: &str, approve: bool, comment: &str) 
     }
 }
 
-#[tokio::test]
-async fn the_approval_gate_holds_until_approved() {
-    let s = Sim::one(true);
-    let n = s.names();
+/// Run until the approval gate waits; the world then and the approval token.
+async fn at_the_gate(s: &Sim, n: &LabNames) -> (World, String) {
     let w = s
         .until(0, 60, 4 * HOUR, |w| {
             waiting_token(w, &n.stage_stage).is_some()
         })
         .await;
     let token = waiting_token(&w, &n.stage_stage).expect("token");
+    (w, token)
+}
+
+#[tokio::test]
+async fn the_approval_gate_holds_until_approved() {
+    let s = Sim::one(true);
+    let n = s.names();
+    let (w, token) = at_the_gate(&s, &n).await;
     let kinds: Vec<_> = w
         .pipeline()
         .and_then(|p| p.stage(&n.stage_stage))
@@ -684,12 +690,7 @@ async fn the_approval_gate_holds_until_approved() {
 async fn a_rejected_approval_fails_the_stage() {
     let s = Sim::one(true);
     let n = s.names();
-    let w = s
-        .until(0, 60, 4 * HOUR, |w| {
-            waiting_token(w, &n.stage_stage).is_some()
-        })
-        .await;
-    let token = waiting_token(&w, &n.stage_stage).expect("token");
+    let (w, token) = at_the_gate(&s, &n).await;
     let done = s
         .act(
             0,
