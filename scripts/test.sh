@@ -13,5 +13,5 @@ fi
 
 export INSTA_UPDATE=no
 # The benchmarks run once each as smoke tests, then every test target.
-cargo test --locked --benches
+cargo test --locked --bench render
 cargo test --locked --lib --bins --tests "$@"

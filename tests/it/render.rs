@@ -174,3 +174,20 @@ fn too_small_says_so() {
 fn fixture_lab_at_80x24() {
     assert_snapshot!(render(&fixture_app(), 80, 24));
 }
+
+#[test]
+fn a_configured_production_account_gets_its_own_pane() {
+    let mut info = fixtures::info();
+    info.accounts[Role::Production] = Some("444444444444".into());
+    let app = App::new(vec![info], LabNames::default(), T0);
+    let screen = render(&app, 120, 30);
+    for title in [
+        "Tools 1111",
+        "DataScience 2222",
+        "Stage 3333",
+        "Production 4444",
+    ] {
+        assert!(screen.contains(title), "{title} in\n{screen}");
+    }
+    assert_eq!(screen.matches("polling…").count(), 4, "{screen}");
+}
