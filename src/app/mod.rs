@@ -3,6 +3,7 @@
 pub mod detail;
 pub mod eventlog;
 pub mod keymap;
+pub mod layout;
 pub mod msg;
 pub mod state;
 pub mod update;

@@ -1,6 +1,6 @@
 //! The reducer: `update(&mut App, Msg) -> Vec<Command>`; the only place state changes.
 
-use crossterm::event::{MouseEvent, MouseEventKind};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use crate::backend::AccountKey;
 use crate::lab::progress;
@@ -9,6 +9,7 @@ use crate::lab::{AccountError, AccountSnapshot, Role};
 use super::detail;
 use super::eventlog::LogEntry;
 use super::keymap::{self, KeyAction, Mode};
+use super::layout;
 use super::msg::{Command, Msg};
 use super::state::{App, Focus, Overlay};
 use super::view;
@@ -260,6 +261,13 @@ fn on_mouse(app: &mut App, ev: MouseEvent) -> Vec<Command> {
     let action = match ev.kind {
         MouseEventKind::ScrollDown => KeyAction::Down,
         MouseEventKind::ScrollUp => KeyAction::Up,
+        MouseEventKind::Down(MouseButton::Left) if app.mode() == Mode::Lab => {
+            if let Some(focus) = layout::focus_at(app, ev.column, ev.row) {
+                app.focus = focus;
+                app.dirty = true;
+            }
+            return Vec::new();
+        }
         _ => return Vec::new(),
     };
     on_key(app, action)

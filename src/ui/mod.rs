@@ -9,18 +9,17 @@ pub mod text;
 pub mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::keymap;
+use crate::app::layout;
 use crate::app::view;
 use theme::Theme;
 
-/// The smallest terminal the lab view is drawn in.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Draw the whole screen for the app's state.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -35,24 +34,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     };
     let pipe = view::pipeline_view(app, lab);
-    let blocked = lab.progress.blocked.is_some();
-    let header_h = if area.height >= 30 && blocked { 3 } else { 2 };
-    let pipe_h = pipeline::height(&pipe, area.height);
-    let most = (area.height - header_h - pipe_h - 1).saturating_sub(4);
-    let panes_h = (panes::height(app, lab) as u16).clamp(8, most.max(8));
-    let [head, body, strip, events, foot] = Layout::vertical([
-        Constraint::Length(header_h),
-        Constraint::Length(panes_h),
-        Constraint::Length(pipe_h),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header::draw(frame, head, app, &theme);
-    panes::draw(frame, body, app, lab, &theme);
-    pipeline::draw(frame, strip, app, &pipe, &theme);
-    log::draw(frame, events, lab, &theme);
-    footer(frame, foot, app, &theme);
+    let Some(a) = layout::areas(app, area) else {
+        too_small(frame, area, &theme);
+        return;
+    };
+    header::draw(frame, a.header, app, &theme);
+    panes::draw(frame, &a.panes, app, lab, &theme);
+    pipeline::draw(frame, a.strip, app, &pipe, &theme);
+    log::draw(frame, a.events, lab, &theme);
+    footer(frame, a.footer, app, &theme);
     overlay::draw(frame, area, app, &theme);
 }
 

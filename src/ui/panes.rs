@@ -1,7 +1,7 @@
 //! One bordered pane per account: its error, then stacks, catalog, notebooks, endpoints, buckets.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
@@ -17,33 +17,10 @@ use super::theme::Theme;
 /// Below this inner width, rows show symbol and name only; the colour carries the status.
 const STATUS_MIN_WIDTH: usize = 40;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, lab: &LabState, theme: &Theme) {
-    let roles: Vec<Role> = lab.info.roles().collect();
-    let cols = Layout::horizontal(
-        roles
-            .iter()
-            .map(|_| Constraint::Ratio(1, roles.len() as u32)),
-    )
-    .split(area);
-    for (role, rect) in roles.iter().zip(cols.iter()) {
+pub fn draw(frame: &mut Frame, panes: &[(Role, Rect)], app: &App, lab: &LabState, theme: &Theme) {
+    for (role, rect) in panes {
         pane(frame, *rect, app, lab, *role, theme);
     }
-}
-
-/// Rows the tallest pane wants: borders, an error, headings and items.
-pub fn height(app: &App, lab: &LabState) -> usize {
-    lab.info
-        .roles()
-        .map(|role| {
-            let sections = view::pane_sections(app, lab, role);
-            let items: usize = sections.iter().map(|s| s.items.len() + 1).sum();
-            let error = lab.snaps[role]
-                .as_ref()
-                .map_or(0, |s| usize::from(s.error.is_some()) * 3 + s.warnings.len());
-            2 + error + items.max(1)
-        })
-        .max()
-        .unwrap_or(3)
 }
 
 fn pane(frame: &mut Frame, area: Rect, app: &App, lab: &LabState, role: Role, theme: &Theme) {

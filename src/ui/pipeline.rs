@@ -11,20 +11,6 @@ use crate::app::{App, Focus};
 use super::text;
 use super::theme::Theme;
 
-/// Rows the strip needs: borders, the stage line, the longest action list, and room for a
-/// failure message on taller terminals.
-pub fn height(view: &PipelineView, term_height: u16) -> u16 {
-    let actions = view
-        .stages
-        .iter()
-        .map(|s| s.actions.len())
-        .max()
-        .unwrap_or(0);
-    let actions = actions.max(3) as u16;
-    let extra = if term_height >= 40 { 3 } else { 0 };
-    2 + 1 + actions + extra
-}
-
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &PipelineView, theme: &Theme) {
     let focused = app.focus == Focus::Pipeline;
     let inner_w = area.width.saturating_sub(2) as usize;

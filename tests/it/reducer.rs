@@ -288,3 +288,36 @@ fn help_is_built_from_the_same_table_as_dispatch() {
     assert!(footer.contains(&("?".to_string(), "help")));
     assert!(footer.contains(&("q".to_string(), "quit")));
 }
+
+#[test]
+fn a_click_focuses_the_pane_under_the_mouse_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut app = polled();
+    update(&mut app, Msg::Resize(120, 40));
+    let down = MouseEventKind::Down(MouseButton::Left);
+    // Three panes side by side under a two-line header: 40 columns each.
+    update(&mut app, mouse(down, 60, 5));
+    assert_eq!(app.focus, Focus::Pane(Role::DataScience));
+    update(&mut app, mouse(down, 110, 5));
+    assert_eq!(app.focus, Focus::Pane(Role::Stage));
+    update(&mut app, mouse(down, 5, 5));
+    assert_eq!(app.focus, Focus::Pane(Role::Tools));
+    update(&mut app, mouse(MouseEventKind::ScrollDown, 5, 5));
+    update(&mut app, mouse(MouseEventKind::ScrollDown, 5, 5));
+    assert_eq!(app.selected[0], 2);
+    update(&mut app, mouse(MouseEventKind::ScrollUp, 5, 5));
+    assert_eq!(app.selected[0], 1);
+    let strip = crossdeck::app::layout::areas(&app, ratatui::layout::Rect::new(0, 0, 120, 40))
+        .expect("layout")
+        .strip;
+    update(&mut app, mouse(down, 30, strip.y + 1));
+    assert_eq!(app.focus, Focus::Pipeline);
+}
