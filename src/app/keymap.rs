@@ -82,7 +82,6 @@ pub struct Binding {
 use Mode::*;
 
 const ALL: &[Mode] = &[Lab, Detail, Help, Picker];
-const LISTS: &[Mode] = &[Lab, Detail, Help, Picker];
 
 /// The key table. Earlier rows win when a key appears twice for a mode.
 pub const BINDINGS: &[Binding] = &[
@@ -129,42 +128,42 @@ pub const BINDINGS: &[Binding] = &[
         footer: None,
     },
     Binding {
-        modes: LISTS,
+        modes: ALL,
         keys: &[ch('j'), code(KeyCode::Down)],
         action: KeyAction::Down,
         help: "next row (scroll down)",
         footer: Some("move"),
     },
     Binding {
-        modes: LISTS,
+        modes: ALL,
         keys: &[ch('k'), code(KeyCode::Up)],
         action: KeyAction::Up,
         help: "previous row (scroll up)",
         footer: None,
     },
     Binding {
-        modes: LISTS,
+        modes: ALL,
         keys: &[code(KeyCode::PageDown), ctrl('d')],
         action: KeyAction::PageDown,
         help: "down a page",
         footer: None,
     },
     Binding {
-        modes: LISTS,
+        modes: ALL,
         keys: &[code(KeyCode::PageUp), ctrl('u')],
         action: KeyAction::PageUp,
         help: "up a page",
         footer: None,
     },
     Binding {
-        modes: LISTS,
+        modes: ALL,
         keys: &[ch('g'), code(KeyCode::Home)],
         action: KeyAction::Top,
         help: "first row",
         footer: None,
     },
     Binding {
-        modes: LISTS,
+        modes: ALL,
         keys: &[ch('G'), code(KeyCode::End)],
         action: KeyAction::Bottom,
         help: "last row",

@@ -16,7 +16,6 @@ pub const MIN_HEIGHT: u16 = 24;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Areas {
     pub header: Rect,
-    pub body: Rect,
     pub panes: Vec<(Role, Rect)>,
     pub strip: Rect,
     pub events: Rect,
@@ -53,7 +52,6 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     let panes = roles.into_iter().zip(cols.iter().copied()).collect();
     Some(Areas {
         header,
-        body,
         panes,
         strip,
         events,

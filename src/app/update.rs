@@ -6,7 +6,6 @@ use crate::backend::AccountKey;
 use crate::lab::progress;
 use crate::lab::{AccountError, AccountSnapshot, Role};
 
-use super::detail;
 use super::eventlog::LogEntry;
 use super::keymap::{self, KeyAction, Mode};
 use super::layout;
@@ -271,12 +270,4 @@ fn on_mouse(app: &mut App, ev: MouseEvent) -> Vec<Command> {
         _ => return Vec::new(),
     };
     on_key(app, action)
-}
-
-/// The detail overlay's content, if the top overlay is a detail whose target still exists.
-pub fn open_detail(app: &App) -> Option<detail::Detail> {
-    match app.overlays.last()? {
-        Overlay::Detail { target, .. } => detail::detail(app, target),
-        _ => None,
-    }
 }

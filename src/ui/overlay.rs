@@ -5,10 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::app::detail::Line as DLine;
+use crate::app::detail::{self, Line as DLine};
 use crate::app::keymap::{self, Mode};
-use crate::app::update::open_detail;
-use crate::app::{App, Overlay};
+use crate::app::{App, Overlay, Target};
 use crate::lab::Category;
 
 use super::text;
@@ -16,7 +15,6 @@ use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for (i, overlay) in app.overlays.iter().enumerate() {
-        let top = i + 1 == app.overlays.len();
         match overlay {
             Overlay::Help { scroll } => {
                 let under = i
@@ -25,8 +23,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .map_or(Mode::Lab, Overlay::mode);
                 help(frame, area, under, *scroll, theme);
             }
-            Overlay::Detail { scroll, .. } if top => detail(frame, area, app, *scroll, theme),
-            Overlay::Detail { .. } => {}
+            Overlay::Detail { target, scroll } => detail(frame, area, app, target, *scroll, theme),
             Overlay::Picker { selected } => picker(frame, area, app, *selected, theme),
         }
     }
@@ -108,10 +105,10 @@ fn help(frame: &mut Frame, area: Rect, mode: Mode, scroll: usize, theme: &Theme)
     );
 }
 
-fn detail(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+fn detail(frame: &mut Frame, area: Rect, app: &App, target: &Target, scroll: usize, theme: &Theme) {
     let rect = centered(area, 110, area.height.saturating_sub(4));
     let inner_w = rect.width.saturating_sub(2) as usize;
-    let Some(d) = open_detail(app) else {
+    let Some(d) = detail::detail(app, target) else {
         let lines = vec![Line::styled(
             "This resource is gone from the latest poll.",
             theme.dim(),

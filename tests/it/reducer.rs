@@ -112,7 +112,10 @@ fn enter_on_the_pipeline_opens_the_selected_action() {
             scroll: 0
         })
     );
-    let d = crossdeck::app::update::open_detail(&app).expect("detail");
+    let Some(Overlay::Detail { target, .. }) = app.overlays.last() else {
+        panic!("a detail overlay is open");
+    };
+    let d = crossdeck::app::detail::detail(&app, target).expect("detail");
     assert_eq!(d.title, "Action · DeployModel-Tools / GetDeployStatus");
 }
 

@@ -191,3 +191,12 @@ fn a_configured_production_account_gets_its_own_pane() {
     }
     assert_eq!(screen.matches("polling…").count(), 4, "{screen}");
 }
+
+#[test]
+fn help_opened_over_a_detail_keeps_the_detail_underneath() {
+    let mut app = on_lab(demo_at(1200), 1);
+    keys(&mut app, "jj\n?");
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Keys in the Detail"), "{screen}");
+    assert!(screen.contains("Stack · MLOpsPipeline (Tools)"), "{screen}");
+}
