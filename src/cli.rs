@@ -1,13 +1,28 @@
-//! Command-line interface: `crossdeck demo` now; the AWS-backed commands arrive with config.
+//! Command-line interface: the dashboard for configured labs, `demo`, `check`, `status`, `config`.
 
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// A terminal dashboard for the cross-account MLOps lab on AWS.
+///
+/// With no command it watches the labs in the config file; `crossdeck demo` plays a simulated
+/// class offline.
 #[derive(Debug, Parser)]
 #[command(name = "crossdeck", version, about, long_about = None)]
 pub struct Cli {
+    /// Config file (default: ./crossdeck.toml, else $XDG_CONFIG_HOME/crossdeck/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Make no change to any account: every action is refused, only read calls are made.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Use the simulated lab instead of the config's accounts (e.g. `crossdeck --demo status --json`).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
     /// Write logs here instead of the default file (levels from RUST_LOG, default "info").
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
@@ -20,6 +35,24 @@ pub struct Cli {
 pub enum Cmd {
     /// Run the dashboard on a simulated lab: no AWS account needed.
     Demo(DemoArgs),
+    /// For every account: the credentials used, the account id seen against the configured one,
+    /// and which read calls succeed. Exits 0 only if all pass.
+    Check,
+    /// Poll every account once and print the labs' state, then exit.
+    Status(StatusArgs),
+    /// Check the config file and list the labs and accounts it defines.
+    Config,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Print JSON (the schema is in the README) instead of one line per lab.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Only this lab.
+    #[arg(long, value_name = "NAME")]
+    pub lab: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -41,6 +74,17 @@ pub struct DemoArgs {
     /// Play every participant healthy (no injected faults).
     #[arg(long)]
     pub no_faults: bool,
+}
+
+impl Default for DemoArgs {
+    fn default() -> Self {
+        DemoArgs {
+            participants: 6,
+            speed: 30.0,
+            seed: 7,
+            no_faults: false,
+        }
+    }
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

@@ -3,8 +3,11 @@
 pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod lab;
 pub mod logging;
 pub mod poller;
+pub mod report;
 pub mod tui;
 pub mod ui;

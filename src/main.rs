@@ -1,17 +1,11 @@
 //! Entry point: error and panic hooks, logging to a file, then the chosen command.
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use color_eyre::eyre::{Result, WrapErr};
-
-use crossdeck::app::App;
-use crossdeck::backend::Backend;
-use crossdeck::backend::sim::{RealClock, SimBackend, SimOptions};
-use crossdeck::cli::{self, Cmd, DemoArgs};
-use crossdeck::poller::PollConfig;
-use crossdeck::{logging, tui};
+use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
+use crossdeck::commands::{self, Failure, check, dashboard, show_config, status};
+use crossdeck::logging;
 
 fn main() -> ExitCode {
     let started = Instant::now();
@@ -29,57 +23,91 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let result = match cli.command {
-        Some(Cmd::Demo(args)) => runtime().and_then(|rt| rt.block_on(demo(args, started))),
-        None => {
-            eprintln!(
-                "crossdeck: no lab is configured yet.\n\
-                 Run `crossdeck demo` to watch a simulated lab, or `crossdeck --help`."
-            );
-            return ExitCode::from(2);
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    match run(cli, started) {
+        Ok(code) => code,
         Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("crossdeck: {e:#}");
-            ExitCode::FAILURE
+            tracing::error!("{}", e.message);
+            eprintln!("crossdeck: {}", e.message);
+            ExitCode::from(e.code)
         }
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .wrap_err("cannot start the async runtime")
+fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
+    let config_path = cli.config.as_deref();
+    match cli.command {
+        Some(Cmd::Demo(args)) => {
+            commands::runtime()?.block_on(dashboard::demo(args, started))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Config) => {
+            let config = commands::load_config(config_path, cli.read_only)?;
+            print!("{}", show_config::render(&config));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Check) => {
+            if cli.demo {
+                return Err(Failure::usage(
+                    "`check` checks real accounts; it has no --demo mode",
+                ));
+            }
+            let config = commands::load_config(config_path, cli.read_only)?;
+            let passed = commands::runtime()?.block_on(check::run(&config))?;
+            Ok(if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(Cmd::Status(args)) => {
+            let rt = commands::runtime()?;
+            let report = if cli.demo {
+                let backend = dashboard::sim_backend(&DemoArgs::default());
+                let labs = backend.labs();
+                let only = args
+                    .lab
+                    .as_deref()
+                    .map(|n| lab_named(&labs, n))
+                    .transpose()?;
+                rt.block_on(status::collect(&backend, &labs, backend.names(), only, 16))
+            } else {
+                let config = commands::load_config(config_path, cli.read_only)?;
+                let only = args
+                    .lab
+                    .as_deref()
+                    .map(|n| config.lab_index(n).map_err(Failure::usage))
+                    .transpose()?;
+                let backend = crossdeck::backend::aws::AwsBackend::new(&config);
+                let labs = config.lab_infos();
+                rt.block_on(status::collect(
+                    &backend,
+                    &labs,
+                    &config.names,
+                    only,
+                    config.polling.max_concurrency,
+                ))
+            };
+            status::print(&report, args.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None if cli.demo => {
+            commands::runtime()?.block_on(dashboard::demo(DemoArgs::default(), started))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let config = commands::load_config(config_path, cli.read_only)?;
+            commands::runtime()?.block_on(dashboard::live(config, started))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
-async fn demo(args: DemoArgs, started: Instant) -> Result<()> {
-    let opts = SimOptions {
-        participants: usize::from(args.participants),
-        speed: args.speed,
-        seed: args.seed,
-        faults: !args.no_faults,
-        ..SimOptions::default()
-    };
-    let clock = Arc::new(RealClock::new(args.speed));
-    let backend = Arc::new(SimBackend::new(opts, clock));
-    let mut app =
-        App::new(backend.labs(), backend.names().clone(), backend.now()).simulated(args.speed);
-    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    tracing::info!(
-        participants = args.participants,
-        speed = args.speed,
-        seed = args.seed,
-        "demo"
-    );
-    let poll = PollConfig {
-        active: Duration::from_millis(1000),
-        steady: Duration::from_secs(4),
-        ..PollConfig::default()
-    };
-    tui::run(backend, app, poll, started).await
+fn lab_named(labs: &[crossdeck::lab::LabInfo], name: &str) -> Result<usize, Failure> {
+    labs.iter().position(|l| l.name == name).ok_or_else(|| {
+        let names: Vec<&str> = labs.iter().map(|l| l.name.as_str()).collect();
+        Failure::usage(format!(
+            "no lab named '{name}' (labs: {})",
+            names.join(", ")
+        ))
+    })
 }

@@ -1,5 +1,6 @@
 //! The `Backend` trait: where snapshots come from and where actions go (the simulator now, AWS next).
 
+pub mod aws;
 pub mod sim;
 
 use std::future::Future;

@@ -1,0 +1,290 @@
+//! The AWS backend: real accounts through aws-config and the SDK, mapped into `lab::model` at
+//! the edge (one file per service), with the fewest calls per poll.
+
+pub mod catalog;
+pub mod check;
+pub mod clients;
+pub mod errors;
+pub mod identity;
+pub mod pipelines;
+pub mod poll;
+pub mod s3;
+pub mod sagemaker;
+pub mod stacks;
+mod time;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use aws_config::SdkConfig;
+use aws_sdk_codepipeline::types::{ApprovalResult, ApprovalStatus};
+use tokio::sync::OnceCell;
+
+use super::{AccountKey, Action, ActionError, Backend};
+use crate::config::{AccountConfig, Config, CredentialSource};
+use crate::lab::{AccountError, AccountSnapshot, ErrorKind, LabInfo, LabNames, Role, Timestamp};
+use clients::{Clients, Settings};
+use errors::CallError;
+use poll::{Cache, Ctx};
+
+/// One configured account: how to reach it, its clients once built, and its poll cache.
+#[derive(Debug)]
+struct Slot {
+    account: AccountConfig,
+    settings: Settings,
+    clients: OnceCell<Clients>,
+    cache: Mutex<Cache>,
+}
+
+/// Base SDK configurations are shared by every account with the same profile and settings
+/// (a class of 300 labs assuming roles from one instructor profile loads it once).
+type BaseKey = (Option<String>, Settings);
+
+/// Reads real accounts; acts on them unless read-only.
+#[derive(Debug)]
+pub struct AwsBackend {
+    labs: Vec<LabInfo>,
+    names: LabNames,
+    read_only: bool,
+    slots: HashMap<AccountKey, Slot>,
+    bases: Mutex<HashMap<BaseKey, Arc<OnceCell<SdkConfig>>>>,
+}
+
+impl AwsBackend {
+    pub fn new(config: &Config) -> Self {
+        let base = Settings {
+            region: config.region.clone(),
+            endpoint_url: config.endpoint_url.clone(),
+            max_attempts: config.max_attempts,
+        };
+        let mut slots = HashMap::new();
+        for (lab, l) in config.labs.iter().enumerate() {
+            for role in Role::ALL {
+                if let Some(a) = &l.accounts[role] {
+                    slots.insert(
+                        AccountKey { lab, role },
+                        Slot {
+                            settings: clients::account_settings(&base, a),
+                            account: a.clone(),
+                            clients: OnceCell::new(),
+                            cache: Mutex::new(Cache::default()),
+                        },
+                    );
+                }
+            }
+        }
+        AwsBackend {
+            labs: config.lab_infos(),
+            names: config.names.clone(),
+            read_only: config.read_only,
+            slots,
+            bases: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn labs(&self) -> &[LabInfo] {
+        &self.labs
+    }
+
+    pub fn names(&self) -> &LabNames {
+        &self.names
+    }
+
+    /// Every configured account, in lab then role order.
+    pub fn keys(&self) -> Vec<AccountKey> {
+        let mut keys: Vec<AccountKey> = self.slots.keys().copied().collect();
+        keys.sort();
+        keys
+    }
+
+    fn slot(&self, key: AccountKey) -> Result<&Slot, CallError> {
+        self.slots.get(&key).ok_or_else(|| {
+            CallError::new(
+                "config",
+                ErrorKind::Other,
+                format!("lab {} has no {} account configured", key.lab, key.role),
+            )
+        })
+    }
+
+    /// The account's clients, built on first use.
+    async fn clients<'a>(&'a self, slot: &'a Slot) -> Result<&'a Clients, CallError> {
+        slot.clients
+            .get_or_try_init(|| async {
+                let profile = match &slot.account.credentials {
+                    CredentialSource::Profile(p) => Some(p.clone()),
+                    CredentialSource::AssumeRole { source_profile, .. } => source_profile.clone(),
+                };
+                let cell = {
+                    let mut bases = self.bases.lock().unwrap_or_else(PoisonError::into_inner);
+                    bases
+                        .entry((profile.clone(), slot.settings.clone()))
+                        .or_default()
+                        .clone()
+                };
+                let base = cell
+                    .get_or_init(|| clients::load_base(profile.as_deref(), &slot.settings))
+                    .await;
+                let (cfg, fetches) = clients::account_config(base, &slot.account).await?;
+                Ok(Clients::new(
+                    &cfg,
+                    slot.settings.endpoint_url.is_some(),
+                    fetches,
+                    slot.account.credentials.describe(),
+                ))
+            })
+            .await
+    }
+
+    /// The account's clients, for `check` and tests.
+    pub async fn account_clients(&self, key: AccountKey) -> Result<&Clients, AccountError> {
+        let slot = self.slot(key).map_err(|e| explain(None, e))?;
+        self.clients(slot)
+            .await
+            .map_err(|e| explain(Some(&slot.account), e))
+    }
+
+    /// The configured account for a key.
+    pub fn account(&self, key: AccountKey) -> Option<&AccountConfig> {
+        self.slots.get(&key).map(|s| &s.account)
+    }
+}
+
+/// An account-level error in words a participant can act on.
+fn explain(account: Option<&AccountConfig>, e: CallError) -> AccountError {
+    let mut err = e.into_account_error();
+    let profile = account.and_then(|a| match &a.credentials {
+        CredentialSource::Profile(p) => Some(p.as_str()),
+        CredentialSource::AssumeRole { source_profile, .. } => source_profile.as_deref(),
+    });
+    if err.kind == ErrorKind::Expired {
+        let fix = match profile {
+            Some(p) if err.message.to_ascii_lowercase().contains("sso") => {
+                format!("run `aws sso login --profile {p}`")
+            }
+            Some(p) => format!("refresh the credentials of profile {p}"),
+            None => "refresh the credentials in the environment".to_string(),
+        };
+        err.message = format!("credentials expired ({}); {fix}", err.message);
+    }
+    err
+}
+
+impl Backend for AwsBackend {
+    async fn snapshot(&self, key: AccountKey) -> Result<AccountSnapshot, AccountError> {
+        let slot = self.slot(key).map_err(|e| explain(None, e))?;
+        let clients = self
+            .clients(slot)
+            .await
+            .map_err(|e| explain(Some(&slot.account), e))?;
+        let Some(info) = self.labs.get(key.lab) else {
+            return Err(explain(
+                None,
+                CallError::new("config", ErrorKind::Other, "no such lab"),
+            ));
+        };
+        let mut cache =
+            std::mem::take(&mut *slot.cache.lock().unwrap_or_else(PoisonError::into_inner));
+        let ctx = Ctx {
+            role: key.role,
+            account_id: &slot.account.account_id,
+            info,
+            names: &self.names,
+            now: self.now(),
+        };
+        let result = poll::poll(clients, &mut cache, ctx).await;
+        *slot.cache.lock().unwrap_or_else(PoisonError::into_inner) = cache;
+        result.map_err(|e| explain(Some(&slot.account), e))
+    }
+
+    async fn act(&self, key: AccountKey, action: Action) -> Result<String, ActionError> {
+        if self.read_only {
+            return Err(ActionError::Refused(
+                "crossdeck is read-only (--read-only or read_only = true): no change is made"
+                    .into(),
+            ));
+        }
+        let slot = self
+            .slot(key)
+            .map_err(|e| ActionError::Account(explain(None, e)))?;
+        let clients = self
+            .clients(slot)
+            .await
+            .map_err(|e| ActionError::Account(explain(Some(&slot.account), e)))?;
+        match action {
+            Action::ApproveAction {
+                pipeline,
+                stage,
+                action,
+                token,
+                approve,
+                comment,
+            } => {
+                let status = if approve {
+                    ApprovalStatus::Approved
+                } else {
+                    ApprovalStatus::Rejected
+                };
+                let result = ApprovalResult::builder()
+                    .summary(comment)
+                    .status(status.clone())
+                    .build()
+                    .map_err(|e| ActionError::Refused(e.to_string()))?;
+                clients
+                    .cp
+                    .put_approval_result()
+                    .pipeline_name(&pipeline)
+                    .stage_name(&stage)
+                    .action_name(&action)
+                    .token(token)
+                    .result(result)
+                    .send()
+                    .await
+                    .map_err(|e| action_error(CallError::from_sdk("PutApprovalResult", e)))?;
+                Ok(format!(
+                    "{} {pipeline} / {stage} / {action}",
+                    status.as_str().to_ascii_lowercase()
+                ))
+            }
+            Action::DeleteStack { stack } => {
+                let n = &self.names;
+                let ours = [
+                    &n.tools_catalog_stack,
+                    &n.prep_stack,
+                    &n.pipeline_stack,
+                    &n.ds_catalog_stack,
+                    &n.ds_resources_stack,
+                    &n.stage_stack,
+                ];
+                if !ours.contains(&&stack) {
+                    return Err(ActionError::Refused(format!(
+                        "{stack} is not one of the lab's stacks"
+                    )));
+                }
+                clients
+                    .cfn
+                    .delete_stack()
+                    .stack_name(&stack)
+                    .send()
+                    .await
+                    .map_err(|e| action_error(CallError::from_sdk("DeleteStack", e)))?;
+                Ok(format!("deleting stack {stack}"))
+            }
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        Timestamp(ms)
+    }
+}
+
+fn action_error(e: CallError) -> ActionError {
+    if e.is_not_found() {
+        ActionError::NotFound(e.message)
+    } else {
+        ActionError::Account(e.into_account_error())
+    }
+}

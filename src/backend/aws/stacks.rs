@@ -1,0 +1,96 @@
+//! CloudFormation: the lab's stacks with outputs and parameters, and events for those that move
+//! or failed.
+
+use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::types as cf;
+
+use super::errors::CallError;
+use super::time::ts;
+use crate::lab::{Category, Stack, StackEvent};
+
+/// Events kept per stack (the newest; a failure's root cause is among them).
+pub const EVENTS_KEPT: usize = 50;
+
+/// DescribeStacks over every page, keeping the stacks `keep` accepts.
+pub async fn describe(
+    client: &Client,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<Stack>, CallError> {
+    let mut out = Vec::new();
+    let mut pages = client.describe_stacks().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| CallError::from_sdk("DescribeStacks", e))?;
+        out.extend(
+            page.stacks()
+                .iter()
+                .filter(|s| keep(s.stack_name().unwrap_or_default()))
+                .map(stack),
+        );
+    }
+    Ok(out)
+}
+
+/// A stack whose events are worth reading: in progress, or failed.
+pub fn needs_events(stack: &Stack) -> bool {
+    matches!(
+        Category::of(&stack.status),
+        Category::InProgress | Category::Failed
+    )
+}
+
+/// DescribeStackEvents, first page: the newest events.
+pub async fn events(client: &Client, stack: &str) -> Result<Vec<StackEvent>, CallError> {
+    let out = client
+        .describe_stack_events()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| CallError::from_sdk("DescribeStackEvents", e))?;
+    Ok(out
+        .stack_events()
+        .iter()
+        .take(EVENTS_KEPT)
+        .map(event)
+        .collect())
+}
+
+fn stack(s: &cf::Stack) -> Stack {
+    Stack {
+        name: s.stack_name().unwrap_or_default().to_string(),
+        status: s.stack_status().map_or("", |x| x.as_str()).to_string(),
+        reason: s.stack_status_reason().map(str::to_string),
+        outputs: s
+            .outputs()
+            .iter()
+            .filter_map(|o| {
+                Some((
+                    o.output_key()?.to_string(),
+                    o.output_value().unwrap_or_default().to_string(),
+                ))
+            })
+            .collect(),
+        parameters: s
+            .parameters()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.parameter_key()?.to_string(),
+                    p.parameter_value().unwrap_or_default().to_string(),
+                ))
+            })
+            .collect(),
+        events: Vec::new(),
+        created: ts(s.creation_time()),
+        updated: ts(s.last_updated_time().or(s.creation_time())),
+    }
+}
+
+fn event(e: &cf::StackEvent) -> StackEvent {
+    StackEvent {
+        at: ts(e.timestamp()),
+        logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+        resource_type: e.resource_type().unwrap_or_default().to_string(),
+        status: e.resource_status().map_or("", |x| x.as_str()).to_string(),
+        reason: e.resource_status_reason().map(str::to_string),
+    }
+}

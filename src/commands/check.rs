@@ -1,0 +1,62 @@
+//! `crossdeck check`: every account's credentials, identity and read access, as a table.
+
+use futures_util::StreamExt;
+
+use super::Failure;
+use crate::backend::aws::AwsBackend;
+use crate::backend::aws::check::{self, AccountCheck};
+use crate::config::Config;
+
+/// Check every account; the table goes to stdout. Exit 0 only when every check passed.
+pub async fn run(config: &Config) -> Result<bool, Failure> {
+    let backend = AwsBackend::new(config);
+    let mut checks: Vec<AccountCheck> = futures_util::stream::iter(backend.keys())
+        .map(|key| {
+            let backend = &backend;
+            async move { check::account(backend, key).await }
+        })
+        .buffer_unordered(config.polling.max_concurrency)
+        .collect()
+        .await;
+    checks.sort_by_key(|c| c.key);
+    print!("{}", table(config, &checks));
+    Ok(checks.iter().all(AccountCheck::passed))
+}
+
+/// The report: one block per account.
+pub fn table(config: &Config, checks: &[AccountCheck]) -> String {
+    let mut out = String::new();
+    for c in checks {
+        let lab = config.labs.get(c.key.lab).map_or("?", |l| l.name.as_str());
+        let mark = if c.passed() { "ok  " } else { "FAIL" };
+        out.push_str(&format!("{mark} {lab} {} {}\n", c.key.role, c.configured));
+        out.push_str(&format!("     credentials: {}\n", c.source));
+        match &c.identity {
+            Ok(i) if i.account == c.configured => {
+                out.push_str(&format!(
+                    "     identity:    {} (account {} as configured)\n",
+                    i.arn, i.account
+                ));
+            }
+            Ok(i) => out.push_str(&format!(
+                "     identity:    {} is account {}, but {} is configured\n",
+                i.arn, i.account, c.configured
+            )),
+            Err(e) => out.push_str(&format!("     identity:    cannot be read: {e}\n")),
+        }
+        for (op, r) in &c.calls {
+            match r {
+                Ok(()) => out.push_str(&format!("     {op:<34} ok\n")),
+                Err(e) => out.push_str(&format!("     {op:<34} FAILED: {e}\n")),
+            }
+        }
+    }
+    let failed = checks.iter().filter(|c| !c.passed()).count();
+    out.push_str(&format!(
+        "{} of {} accounts passed{}\n",
+        checks.len() - failed,
+        checks.len(),
+        if failed > 0 { "" } else { "." }
+    ));
+    out
+}
