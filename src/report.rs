@@ -41,6 +41,8 @@ pub struct AccountReport {
     pub error_kind: Option<String>,
     pub warnings: Vec<String>,
     pub stacks: Vec<StackReport>,
+    /// Portfolio shares from this account (Tools): the account shared with and acceptance.
+    pub shares: Vec<ShareReport>,
     pub products: Vec<ProductReport>,
     pub pipelines: Vec<PipelineReport>,
     pub endpoints: Vec<EndpointReport>,
@@ -54,6 +56,13 @@ pub struct StackReport {
     pub status: String,
     pub reason: Option<String>,
     pub outputs: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct ShareReport {
+    pub portfolio_id: String,
+    pub shared_with: String,
+    pub accepted: bool,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -143,6 +152,15 @@ fn account(s: &AccountSnapshot) -> AccountReport {
                 status: x.status.clone(),
                 reason: x.reason.clone(),
                 outputs: x.outputs.clone(),
+            })
+            .collect(),
+        shares: s
+            .portfolio_shares
+            .iter()
+            .map(|x| ShareReport {
+                portfolio_id: x.portfolio_id.clone(),
+                shared_with: x.shared_with.clone(),
+                accepted: x.accepted,
             })
             .collect(),
         products: s

@@ -1,8 +1,10 @@
 //! The integration tests: one crate, one binary, every module below.
 
+mod aws_moto;
 mod cli;
 mod e2e;
 mod fixtures;
+mod moto;
 mod poller;
 mod progress;
 mod reducer;

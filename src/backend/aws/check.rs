@@ -1,6 +1,7 @@
 //! `crossdeck check`: per account, the credentials used, the account id seen against the one
 //! configured, and which of the read calls polling needs succeed.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -55,7 +56,9 @@ pub async fn account(backend: &AwsBackend, key: AccountKey) -> AccountCheck {
             return check;
         }
     };
-    check.identity = identity::caller(&c.sts).await.map_err(|e| e.message);
+    check.identity = identity::caller(&c.sts)
+        .await
+        .map_err(|e| super::explain(backend.account(key), e).message);
     if check.identity.is_err() {
         return check;
     }
@@ -96,13 +99,12 @@ pub async fn account(backend: &AwsBackend, key: AccountKey) -> AccountCheck {
 }
 
 /// Run one read call and keep only whether it worked.
-async fn probe<T, E, R>(
+async fn probe<T, E>(
     op: &'static str,
-    call: impl Future<Output = Result<T, SdkError<E, R>>>,
+    call: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
 ) -> (&'static str, Result<(), String>)
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let result = call
         .await

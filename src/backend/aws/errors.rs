@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -56,15 +57,29 @@ pub struct CallError {
 
 impl CallError {
     /// Classify an SDK error from operation `op` (its API name, e.g. "DescribeStacks").
-    pub fn from_sdk<E, R>(op: &'static str, err: SdkError<E, R>) -> Self
+    pub fn from_sdk<E>(op: &'static str, err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-        R: fmt::Debug + Send + Sync + 'static,
     {
         let code = err.code().map(str::to_string);
         let message = match (&err, err.message()) {
             (SdkError::ServiceError(_), Some(m)) => {
                 format!("{}: {m}", code.as_deref().unwrap_or("error"))
+            }
+            (SdkError::ServiceError(s), None) if code.is_none() => {
+                let status = s.raw().status();
+                if status.is_success() {
+                    format!(
+                        "HTTP {}, but the answer does not match the {op} API",
+                        status.as_u16()
+                    )
+                } else {
+                    format!(
+                        "HTTP {}, and the answer is not an AWS error (a proxy, or an emulator \
+                         that lacks {op}?)",
+                        status.as_u16()
+                    )
+                }
             }
             _ => DisplayErrorContext(&err).to_string(),
         };

@@ -151,8 +151,22 @@ impl AwsBackend {
 }
 
 /// An account-level error in words a participant can act on.
-fn explain(account: Option<&AccountConfig>, e: CallError) -> AccountError {
+pub(crate) fn explain(account: Option<&AccountConfig>, e: CallError) -> AccountError {
+    let credentials_failed = e.code.is_none() && e.message.contains("loading credentials");
     let mut err = e.into_account_error();
+    if let (true, Some(a)) = (credentials_failed, account) {
+        let cause = err
+            .message
+            .rsplit("loading credentials: ")
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("dispatch failure: ")
+            .trim_start_matches("other: ");
+        err.message = format!(
+            "cannot load credentials ({}): {cause}",
+            a.credentials.describe()
+        );
+    }
     let profile = account.and_then(|a| match &a.credentials {
         CredentialSource::Profile(p) => Some(p.as_str()),
         CredentialSource::AssumeRole { source_profile, .. } => source_profile.as_deref(),

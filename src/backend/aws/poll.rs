@@ -51,6 +51,17 @@ struct Problems {
 }
 
 impl Problems {
+    fn buckets(
+        &mut self,
+        r: Result<(Vec<Bucket>, Vec<String>), CallError>,
+        snap: &mut AccountSnapshot,
+    ) {
+        if let Some((buckets, warnings)) = self.take(r) {
+            snap.buckets = buckets;
+            self.warnings.extend(warnings);
+        }
+    }
+
     fn take<T>(&mut self, r: Result<T, CallError>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
@@ -105,9 +116,14 @@ pub async fn poll(
                 .find(|s| s.name == ctx.names.tools_catalog_stack)
                 .and_then(|s| s.outputs.get("MasterPortfolioId").cloned());
             let bucket_plan = tools_buckets(ctx, &has);
+            // The pipeline stack names its pipeline; ListPipelines only when it does not.
+            let pipeline_name = stacks
+                .iter()
+                .find(|s| s.name == ctx.names.pipeline_stack)
+                .and_then(|s| s.outputs.get("CodePipeline").cloned());
             let (sh, pl, ep, bk) = tokio::join!(
                 read_shares(c, shares, portfolio.as_deref(), ctx),
-                read_pipelines(c, structures, ctx.names),
+                read_pipelines(c, structures, ctx.names, pipeline_name.as_deref()),
                 read_endpoints(c, endpoints, &ctx.names.endpoint_prefix),
                 read_buckets(
                     c,
@@ -127,7 +143,7 @@ pub async fn poll(
             snap.pipelines = p.take(pipes).unwrap_or_default();
             p.warnings.extend(warns);
             snap.endpoints = p.take(ep).unwrap_or_default();
-            snap.buckets = p.take(bk).unwrap_or_default();
+            p.buckets(bk, &mut snap);
         }
         Role::DataScience => {
             let (pr, nb) = tokio::join!(
@@ -142,9 +158,8 @@ pub async fn poll(
                 .filter_map(|pp| pp.outputs.get("BucketName").cloned())
                 .map(|b| (b, Vec::new()))
                 .collect();
-            snap.buckets = p
-                .take(read_buckets(c, buckets, artifacts_bucket, plan, None).await)
-                .unwrap_or_default();
+            let bk = read_buckets(c, buckets, artifacts_bucket, plan, None).await;
+            p.buckets(bk, &mut snap);
         }
         Role::Stage | Role::Production => {
             let plan = if has(&ctx.names.stage_stack) {
@@ -157,14 +172,19 @@ pub async fn poll(
                 read_buckets(c, buckets, artifacts_bucket, plan, None),
             );
             snap.endpoints = p.take(ep).unwrap_or_default();
-            snap.buckets = p.take(bk).unwrap_or_default();
+            p.buckets(bk, &mut snap);
         }
     }
     if let Some(e) = p.fatal {
         return Err(e);
     }
     snap.stacks = stacks;
-    snap.warnings = p.warnings;
+    let mut seen = std::collections::HashSet::new();
+    snap.warnings = p
+        .warnings
+        .into_iter()
+        .filter(|w| seen.insert(w.clone()))
+        .collect();
     Ok(snap)
 }
 
@@ -250,16 +270,21 @@ async fn read_shares(
     Ok(shares)
 }
 
-/// Pipelines under the configured prefix; a pipeline whose state cannot be read shows its
+/// The lab's pipeline (named by the pipeline stack's `CodePipeline` output), else every
+/// pipeline under the configured prefix; a pipeline whose state cannot be read shows its
 /// declared stages with a warning.
 async fn read_pipelines(
     c: &Clients,
     structures: &mut HashMap<String, Structure>,
     names: &LabNames,
+    known: Option<&str>,
 ) -> (Result<Vec<Pipeline>, CallError>, Vec<String>) {
-    let list = match pipelines::list(&c.cp, &names.pipeline_prefix).await {
-        Ok(l) => l,
-        Err(e) => return (Err(e), Vec::new()),
+    let list = match known {
+        Some(name) => vec![name.to_string()],
+        None => match pipelines::list(&c.cp, &names.pipeline_prefix).await {
+            Ok(l) => l,
+            Err(e) => return (Err(e), Vec::new()),
+        },
     };
     structures.retain(|k, _| list.contains(k));
     let mut warnings = Vec::new();
@@ -406,7 +431,8 @@ async fn read_buckets(
     artifacts: &mut Option<String>,
     mut plan: Vec<(String, Vec<String>)>,
     artifacts_prefix: Option<String>,
-) -> Result<Vec<Bucket>, CallError> {
+) -> Result<(Vec<Bucket>, Vec<String>), CallError> {
+    let mut warnings = Vec::new();
     match &artifacts_prefix {
         None => *artifacts = None,
         Some(prefix) if artifacts.is_none() => *artifacts = s3::find_bucket(&c.s3, prefix).await?,
@@ -430,17 +456,26 @@ async fn read_buckets(
         let Some(objects) = objects else {
             continue;
         };
+        // The bucket still shows when its versioning cannot be read.
+        let (versioned, known) = match s3::versioned(&c.s3, &name).await {
+            Ok(v) => (v, true),
+            Err(e) if e.account_wide() => return Err(e),
+            Err(e) => {
+                warnings.push(e.warning());
+                (false, false)
+            }
+        };
         let bucket = Bucket {
-            versioned: s3::versioned(&c.s3, &name).await?,
+            versioned,
             name: name.clone(),
             objects,
         };
-        if wanted.iter().all(|w| bucket.has(w)) {
+        if known && wanted.iter().all(|w| bucket.has(w)) {
             cache.insert(name, bucket.clone());
         }
         out.push(bucket);
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// The longest prefix the keys share (a narrower listing).

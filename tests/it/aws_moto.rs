@@ -1,0 +1,306 @@
+//! The AWS backend on the wire: a lab seeded into moto across three accounts reached by
+//! AssumeRole (through a profile's role chain and through crossdeck's own `role_arn`), read by
+//! `status --json` and `check`; an account whose role cannot be assumed fails alone.
+
+use serde_json::Value;
+
+use crate::moto::{Moto, Scratch};
+
+const ALICE: [&str; 3] = ["111111111111", "222222222222", "333333333333"];
+const BOB: [&str; 3] = ["444444444444", "555555555555", "666666666666"];
+
+/// AWS config files: an instructor profile with static keys, and alice's Tools account as a
+/// profile role chain. Both send their calls to moto.
+fn aws_files(s: &Scratch, moto: &Moto) {
+    s.write(
+        "aws_config",
+        &format!(
+            "[profile instructor]\nregion = us-east-1\nendpoint_url = {url}\n\n\
+             [profile alice-tools]\nrole_arn = arn:aws:iam::{t}:role/OrganizationAccountAccessRole\n\
+             source_profile = instructor\nregion = us-east-1\nendpoint_url = {url}\n",
+            url = moto.url,
+            t = ALICE[0]
+        ),
+    );
+    s.write(
+        "aws_credentials",
+        "[instructor]\naws_access_key_id = AKIAINSTRUCTOR000001\naws_secret_access_key = secret\n",
+    );
+}
+
+fn role(id: &str, source: &str) -> String {
+    format!(
+        "{{ account_id = \"{id}\", role_arn = \"arn:aws:iam::{id}:role/OrganizationAccountAccessRole\", source_profile = \"{source}\" }}"
+    )
+}
+
+/// alice: Tools through the profile chain, the others through crossdeck's AssumeRole.
+/// bob (optional): Stage's source profile does not exist, so its role cannot be assumed.
+fn config(s: &Scratch, moto: &Moto, with_bob: bool) {
+    let mut text = format!(
+        "region = \"us-east-1\"\nendpoint_url = \"{url}\"\nmax_attempts = 1\n\n\
+         [[labs]]\nname = \"alice\"\nunique_id = \"ali\"\n\
+         tools = {{ account_id = \"{t}\", profile = \"alice-tools\" }}\n\
+         datascience = {ds}\nstage = {st}\n",
+        url = moto.url,
+        t = ALICE[0],
+        ds = role(ALICE[1], "instructor"),
+        st = role(ALICE[2], "instructor"),
+    );
+    if with_bob {
+        text.push_str(&format!(
+            "\n[[labs]]\nname = \"bob\"\nunique_id = \"bob\"\ntools = {}\ndatascience = {}\nstage = {}\n",
+            role(BOB[0], "instructor"),
+            role(BOB[1], "instructor"),
+            role(BOB[2], "nobody"),
+        ));
+    }
+    s.write("crossdeck.toml", &text);
+}
+
+fn json(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "status failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("status --json prints JSON")
+}
+
+fn names(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|x| x["name"].as_str().expect("a name"))
+        .collect()
+}
+
+fn warnings(acct: &Value) -> Vec<&str> {
+    acct["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| w.as_str().expect("text"))
+        .collect()
+}
+
+#[test]
+fn status_json_reports_each_account_of_a_seeded_lab() {
+    let moto = Moto::start();
+    let made = moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    moto.seed_lab("bob", BOB[0], BOB[1], BOB[2]);
+    let s = Scratch::new("moto-status");
+    aws_files(&s, &moto);
+    config(&s, &moto, true);
+    let report = json(&s.crossdeck(&["status", "--json", "--config", "crossdeck.toml"]));
+    let labs = report["labs"].as_array().expect("labs");
+    assert_eq!(names(&report["labs"]), ["alice", "bob"]);
+    let alice = &labs[0];
+
+    // Tools: the guide's three stacks (not the decoy), the share, buckets with the objects
+    // of note, the pipeline's declared stages, the Tools endpoint (not the decoy).
+    let tools = &alice["accounts"]["tools"];
+    assert_eq!(tools["account_id"], ALICE[0]);
+    assert!(tools["error"].is_null(), "{tools}");
+    assert_eq!(
+        names(&tools["stacks"]),
+        [
+            "LabSCToolsAccountSetup",
+            "MLOpsPipelinePrep",
+            "MLOpsPipeline"
+        ]
+    );
+    assert!(
+        tools["stacks"]
+            .as_array()
+            .expect("stacks")
+            .iter()
+            .all(|s| s["status"] == "CREATE_COMPLETE")
+    );
+    assert_eq!(
+        tools["stacks"][0]["outputs"]["MasterPortfolioId"],
+        made["portfolio"]
+    );
+    assert_eq!(tools["shares"][0]["shared_with"], ALICE[1]);
+    assert_eq!(tools["shares"][0]["portfolio_id"], made["portfolio"]);
+    let buckets = tools["buckets"].as_array().expect("buckets");
+    assert_eq!(
+        names(&tools["buckets"]),
+        [
+            "mlops-bia-lambda-functions-111111111111",
+            "mlops-bia-data-model-111111111111",
+            "mlops-bia-codepipeline-artifacts-ali-x1y2z3"
+        ]
+    );
+    let mut zips: Vec<&str> = buckets[0]["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| o.as_str().expect("key"))
+        .collect();
+    zips.sort_unstable();
+    assert_eq!(
+        zips,
+        [
+            "MLOps-BIA-DeployModel.py.zip",
+            "MLOps-BIA-EvaluateModel.py.zip",
+            "MLOps-BIA-GetStatus.py.zip"
+        ]
+    );
+    // Only the objects of note: the other model file is not listed.
+    assert_eq!(
+        buckets[1]["objects"],
+        serde_json::json!(["models/model.tar.gz"])
+    );
+    assert_eq!(
+        names(&tools["endpoints"]),
+        [made["tools_endpoint"].as_str().expect("name")]
+    );
+    assert_eq!(tools["endpoints"][0]["status"], "InService");
+    // The pipeline is named by the pipeline stack's output. moto answers GetPipelineState
+    // with HTTP 500 and GetPipeline with timestamps the SDK rejects: the pipeline still shows,
+    // with a warning naming each call (the stages are proven with SDK mocks instead).
+    assert_eq!(
+        names(&tools["pipelines"]),
+        [made["pipeline"].as_str().expect("name")]
+    );
+    let w = warnings(tools);
+    assert!(
+        w.iter().any(|w| w
+            .starts_with("GetPipelineState failed: HTTP 500, and the answer is not an AWS error")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|w| w.starts_with("GetPipeline failed")),
+        "{w:?}"
+    );
+    // moto's GetBucketVersioning answer has the wrong XML root for the SDK: each bucket still
+    // shows, with a warning, and nothing else fails.
+    assert!(
+        w.iter()
+            .all(|w| w.starts_with("GetPipeline") || w.starts_with("GetBucketVersioning failed")),
+        "{w:?}"
+    );
+
+    // DataScience: its stack and the notebook; moto cannot search provisioned products.
+    let ds = &alice["accounts"]["datascience"];
+    assert_eq!(ds["account_id"], ALICE[1]);
+    assert!(ds["error"].is_null(), "{ds}");
+    assert_eq!(names(&ds["stacks"]), ["LabDSAccountSCSetup"]);
+    assert_eq!(
+        names(&ds["notebooks"]),
+        [made["notebook"].as_str().expect("name")]
+    );
+    assert_eq!(ds["notebooks"][0]["status"], "InService");
+    assert!(
+        warnings(ds)
+            == [
+                "SearchProvisionedProducts failed: HTTP 500, and the answer is not an \
+                          AWS error (a proxy, or an emulator that lacks SearchProvisionedProducts?)"
+            ],
+        "{ds}"
+    );
+
+    // Stage: its stack, bucket and endpoint, and nothing of the other accounts.
+    let stage = &alice["accounts"]["stage"];
+    assert_eq!(stage["account_id"], ALICE[2]);
+    assert!(stage["error"].is_null(), "{stage}");
+    assert!(
+        warnings(stage)
+            .iter()
+            .all(|w| w.starts_with("GetBucketVersioning failed")),
+        "{stage}"
+    );
+    assert_eq!(names(&stage["stacks"]), ["StageResources"]);
+    assert_eq!(
+        names(&stage["buckets"]),
+        ["mlops-bia-data-model-333333333333"]
+    );
+    assert_eq!(
+        names(&stage["endpoints"]),
+        [made["stage_endpoint"].as_str().expect("name")]
+    );
+
+    // The guide's steps up to the Stage stack are done; the product search is what moto lacks.
+    assert_eq!(alice["progress"]["step"], "1.7");
+    assert!(
+        alice["progress"]["blocked"].is_null(),
+        "{}",
+        alice["progress"]
+    );
+
+    // bob: Stage's role cannot be assumed; it alone shows the error, Tools and DataScience
+    // are read in full.
+    let bob = &labs[1];
+    let bob_stage = &bob["accounts"]["stage"];
+    assert_eq!(bob_stage["account_id"], BOB[2]);
+    let err = bob_stage["error"].as_str().expect("stage error");
+    assert!(err.contains("nobody"), "{err}");
+    assert_eq!(bob_stage["stacks"], serde_json::json!([]));
+    for (role, id) in [("tools", BOB[0]), ("datascience", BOB[1])] {
+        let a = &bob["accounts"][role];
+        assert_eq!(a["account_id"], id);
+        assert!(a["error"].is_null(), "{a}");
+        assert!(!a["stacks"].as_array().expect("stacks").is_empty(), "{a}");
+    }
+    assert!(
+        bob["progress"]["blocked"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("Stage")),
+        "{}",
+        bob["progress"]
+    );
+
+    // --lab picks one lab.
+    let one = json(&s.crossdeck(&["status", "--json", "--lab", "bob"]));
+    assert_eq!(names(&one["labs"]), ["bob"]);
+}
+
+#[test]
+fn check_passes_on_reachable_accounts_and_fails_on_one_that_is_not() {
+    let moto = Moto::start();
+    let s = Scratch::new("moto-check");
+    aws_files(&s, &moto);
+    config(&s, &moto, false);
+    let out = s.crossdeck(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    for id in ALICE {
+        assert!(
+            text.contains(&format!("(account {id} as configured)")),
+            "{text}"
+        );
+    }
+    assert!(text.contains("credentials: profile alice-tools"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "credentials: role arn:aws:iam::{}:role/OrganizationAccountAccessRole from profile instructor",
+            ALICE[1]
+        )),
+        "{text}"
+    );
+    for (role, id) in [
+        ("Tools", ALICE[0]),
+        ("DataScience", ALICE[1]),
+        ("Stage", ALICE[2]),
+    ] {
+        assert!(text.contains(&format!("ok   alice {role} {id}")), "{text}");
+    }
+    assert!(text.contains("codepipeline:ListPipelines"), "{text}");
+    assert!(!text.contains("FAIL"), "{text}");
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("3 of 3 accounts passed."), "{text}");
+
+    config(&s, &moto, true);
+    let bad = s.crossdeck(&["check"]);
+    let text = String::from_utf8_lossy(&bad.stdout).to_string();
+    assert_eq!(bad.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("FAIL bob Stage {}", BOB[2])),
+        "{text}"
+    );
+    assert!(
+        text.contains("identity:    cannot be read: cannot load credentials"),
+        "{text}"
+    );
+    assert!(text.contains("5 of 6 accounts passed"), "{text}");
+}

@@ -1,0 +1,162 @@
+//! The moto harness: a `moto_server` on 127.0.0.1 and a free port, started and stopped by the
+//! test, with a lab seeded into it and temporary AWS config files that reach it.
+//!
+//! moto comes from the venv `scripts/test.sh` makes (`.venv/`), or `CROSSDECK_MOTO_SERVER`.
+//! A test that needs moto and cannot find it fails: it never skips.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// A running moto server; stopped when dropped.
+pub struct Moto {
+    child: Child,
+    pub url: String,
+}
+
+fn venv_bin(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".venv")
+        .join("bin")
+        .join(name)
+}
+
+/// The moto_server to run: `CROSSDECK_MOTO_SERVER`, else the repo's `.venv`.
+fn moto_server() -> PathBuf {
+    if let Some(p) = std::env::var_os("CROSSDECK_MOTO_SERVER") {
+        return PathBuf::from(p);
+    }
+    let p = venv_bin("moto_server");
+    assert!(
+        p.is_file(),
+        "moto_server not found at {}: run scripts/test.sh, which installs moto into .venv \
+         (or set CROSSDECK_MOTO_SERVER)",
+        p.display()
+    );
+    p
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+impl Moto {
+    /// Start a server and wait until it answers.
+    pub fn start() -> Moto {
+        let server = moto_server();
+        let port = free_port();
+        let child = Command::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
+        let moto = Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while get(port, "/moto-api/").is_none_or(|r| !r.contains("200")) {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    /// Seed one lab (see tests/moto/seed_lab.py); returns what the script reports it made.
+    pub fn seed_lab(&self, uid: &str, tools: &str, ds: &str, stage: &str) -> serde_json::Value {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/seed_lab.py");
+        let python = std::env::var_os("CROSSDECK_MOTO_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| venv_bin("python"));
+        let out = Command::new(&python)
+            .arg(&script)
+            .args(["--endpoint", &self.url, "--uid", uid])
+            .args(["--tools", tools, "--ds", ds, "--stage", stage])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        assert!(
+            out.status.success(),
+            "seeding failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("the seed script prints JSON")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A scratch directory with AWS config files and a crossdeck config, removed when dropped.
+pub struct Scratch {
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "crossdeck-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch { dir }
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.join(name);
+        std::fs::write(&p, text).expect("write scratch file");
+        p
+    }
+
+    /// Run crossdeck with only these AWS files in its environment (no ambient credentials).
+    pub fn crossdeck(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_crossdeck"))
+            .args(args)
+            .current_dir(&self.dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.dir)
+            .env("XDG_STATE_HOME", &self.dir)
+            .env("XDG_CONFIG_HOME", &self.dir)
+            .env("AWS_CONFIG_FILE", self.dir.join("aws_config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.dir.join("aws_credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run crossdeck")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,198 @@
+"""Seed one participant's lab into a moto server: three accounts reached by AssumeRole, with the
+stacks, buckets and objects, portfolio share, pipeline, SageMaker endpoints and notebook the
+guide's steps create, plus decoys with other names. Prints what it made as JSON."""
+
+import argparse
+import json
+
+import boto3
+
+REGION = "us-east-1"
+
+TOPIC = {"Topic": {"Type": "AWS::SNS::Topic"}}
+
+
+def session(endpoint, account):
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="seed",
+        aws_secret_access_key="seed",
+    )
+    creds = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/Seeder", RoleSessionName="seeder"
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=REGION,
+    )
+
+
+def client(sess, name, endpoint):
+    return sess.client(name, endpoint_url=endpoint)
+
+
+def stack(cfn, name, resources, outputs=None, parameters=None):
+    template = {"Resources": resources}
+    if outputs:
+        template["Outputs"] = {k: {"Value": v} for k, v in outputs.items()}
+    if parameters:
+        template["Parameters"] = {k: {"Type": "String"} for k in parameters}
+    cfn.create_stack(
+        StackName=name,
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+
+
+def bucket(name, versioned):
+    props = {"BucketName": name}
+    if versioned:
+        props["VersioningConfiguration"] = {"Status": "Enabled"}
+    return {"Type": "AWS::S3::Bucket", "Properties": props}
+
+
+def endpoint(sm, name, role):
+    sm.create_model(
+        ModelName=name,
+        ExecutionRoleArn=role,
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": name,
+                "InitialInstanceCount": 1,
+                "InstanceType": "ml.t2.medium",
+            }
+        ],
+    )
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--endpoint", required=True)
+    ap.add_argument("--tools", required=True)
+    ap.add_argument("--ds", required=True)
+    ap.add_argument("--stage", required=True)
+    ap.add_argument("--uid", required=True)
+    a = ap.parse_args()
+    e = a.endpoint
+    made = {}
+
+    # Tools: catalog portfolio shared with DataScience, prep stack and zips, pipeline stack.
+    tools = session(e, a.tools)
+    sc = client(tools, "servicecatalog", e)
+    portfolio = sc.create_portfolio(
+        DisplayName="Data Scientists - Sample Portfolio", ProviderName="IT"
+    )["PortfolioDetail"]["Id"]
+    sc.create_portfolio_share(PortfolioId=portfolio, AccountId=a.ds)
+    made["portfolio"] = portfolio
+    cfn = client(tools, "cloudformation", e)
+    stack(
+        cfn,
+        "LabSCToolsAccountSetup",
+        TOPIC,
+        outputs={"MasterPortfolioId": portfolio, "SagemakerProductID": "prod-seeded0001", "ToolsAccountID": a.tools},
+        parameters={"SpokeAccountID": a.ds},
+    )
+    lambda_bucket = f"mlops-bia-lambda-functions-{a.tools}"
+    stack(cfn, "MLOpsPipelinePrep", {"B": bucket(lambda_bucket, True)},
+          outputs={"S3PipelineLambdaFunctionCode": lambda_bucket})
+    s3 = client(tools, "s3", e)
+    for z in ["MLOps-BIA-DeployModel.py.zip", "MLOps-BIA-GetStatus.py.zip", "MLOps-BIA-EvaluateModel.py.zip"]:
+        s3.put_object(Bucket=lambda_bucket, Key=z, Body=b"zip")
+    data_bucket = f"mlops-bia-data-model-{a.tools}"
+    artifacts = f"mlops-bia-codepipeline-artifacts-{a.uid}-x1y2z3"
+    role = f"MLOps-BIA-CodePipeline-ServiceRole-{a.uid}"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    stack(
+        cfn,
+        "MLOpsPipeline",
+        {
+            "Data": bucket(data_bucket, True),
+            "Artifacts": bucket(artifacts, True),
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": role, "AssumeRolePolicyDocument": trust}},
+        },
+        outputs={"S3DataModelBucket": data_bucket, "CodePipeline": f"MLOpsPipeline-CodePipeline-{a.uid.upper()}SEED"},
+        parameters={"UniqueID": a.uid, "DataScienceAccountID": a.ds, "StageAccountID": a.stage},
+    )
+    for b in [lambda_bucket, data_bucket, artifacts]:
+        s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=data_bucket, Key="models/model.tar.gz", Body=b"model")
+    s3.put_object(Bucket=data_bucket, Key="models/other.tar.gz", Body=b"other")
+    pipeline = f"MLOpsPipeline-CodePipeline-{a.uid.upper()}SEED"
+
+    def invoke(name):
+        return {
+            "name": name,
+            "actionTypeId": {"category": "Invoke", "owner": "AWS", "provider": "Lambda", "version": "1"},
+            "configuration": {"FunctionName": f"{name}-{a.uid}"},
+        }
+
+    client(tools, "codepipeline", e).create_pipeline(
+        pipeline={
+            "name": pipeline,
+            "roleArn": f"arn:aws:iam::{a.tools}:role/{role}",
+            "artifactStore": {"type": "S3", "location": artifacts},
+            "stages": [
+                {"name": "Source", "actions": [{
+                    "name": "Data",
+                    "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                    "configuration": {"S3Bucket": data_bucket, "S3ObjectKey": "models/model.tar.gz"},
+                    "outputArtifacts": [{"name": "Model"}],
+                }]},
+                {"name": "DeployModel-Tools", "actions": [invoke("DeployToToolsEnv"), invoke("GetDeployStatus"), invoke("SmokeTest")]},
+                {"name": "DeployModel-Stage", "actions": [invoke("DeployToStageEnv"), invoke("GetStageDeployStatus"), invoke("FullTest")]},
+            ],
+        }
+    )
+    made["pipeline"] = pipeline
+    sm = client(tools, "sagemaker", e)
+    tools_endpoint = f"datascience-project-2026-11-27-09-00-00-Tools"
+    endpoint(sm, tools_endpoint, f"arn:aws:iam::{a.tools}:role/{role}")
+    made["tools_endpoint"] = tools_endpoint
+    # Decoys with other names: never reported, never touched.
+    stack(cfn, "SomeoneElsesStack", TOPIC)
+    endpoint(sm, "unrelated-endpoint", f"arn:aws:iam::{a.tools}:role/{role}")
+    s3.create_bucket(Bucket=f"mlops-bia-lambda-functions-{a.tools}-copy")
+
+    # DataScience: catalog stack and the product's notebook.
+    ds = session(e, a.ds)
+    stack(client(ds, "cloudformation", e), "LabDSAccountSCSetup", TOPIC,
+          outputs={"SwitchRoleLink": f"https://signin.aws.amazon.com/switchrole?roleName=DataScientist&account={a.ds}"})
+    notebook = f"SC-{a.ds}-pp-seeded0001-NotebookInstance-forecasting"
+    client(ds, "sagemaker", e).create_notebook_instance(
+        NotebookInstanceName=notebook,
+        InstanceType="ml.t3.medium",
+        RoleArn=f"arn:aws:iam::{a.ds}:role/DataScientist",
+    )
+    made["notebook"] = notebook
+
+    # Stage: its resources stack and the deployed endpoint.
+    st = session(e, a.stage)
+    stack(client(st, "cloudformation", e), "StageResources",
+          {"B": bucket(f"mlops-bia-data-model-{a.stage}", True)},
+          outputs={"S3DataModelBucket": f"mlops-bia-data-model-{a.stage}"},
+          parameters={"ToolsAccountID": a.tools})
+    client(st, "s3", e).put_bucket_versioning(
+        Bucket=f"mlops-bia-data-model-{a.stage}", VersioningConfiguration={"Status": "Enabled"}
+    )
+    stage_endpoint = "datascience-project-2026-11-27-09-00-00-Stage"
+    endpoint(client(st, "sagemaker", e), stage_endpoint, f"arn:aws:iam::{a.stage}:role/SageMakerExecutionRole-{a.stage}")
+    made["stage_endpoint"] = stage_endpoint
+    print(json.dumps(made))
+
+
+if __name__ == "__main__":
+    main()
