@@ -201,8 +201,12 @@ impl Checker<'_> {
         };
         let polling = self.polling(raw.polling.unwrap_or_default())?;
         let mut labs = Vec::new();
+        // Where each lab is defined, to point at a duplicate name.
+        let mut origins = Vec::new();
         for lab in raw.labs {
+            let at = ConfigError::at(self.path, self.text, Some(lab.get_ref().name.span()), "");
             labs.push(self.lab(lab)?);
+            origins.push(at);
         }
         if let Some(r) = raw.roster {
             let span = r.span();
@@ -229,22 +233,28 @@ impl Checker<'_> {
             if roster.is_empty() {
                 return Err(self.err(span, format!("roster {} lists no labs", file.display())));
             }
-            labs.extend(roster);
+            for (lab, line) in roster {
+                labs.push(lab);
+                origins.push(ConfigError::at_line(&file, line, 1, ""));
+            }
         }
         for (i, lab) in labs.iter().enumerate() {
-            if labs[..i].iter().any(|l| l.name == lab.name) {
-                return Err(ConfigError::file(
-                    self.path,
-                    format!(
-                        "lab name '{}' is used twice; names must be unique",
-                        lab.name
-                    ),
-                ));
+            if let Some(first) = labs[..i].iter().position(|l| l.name == lab.name) {
+                let mut e = origins[i].clone();
+                let (line, col) = origins[first].at.unwrap_or((0, 0));
+                e.message = format!(
+                    "lab name '{}' is used twice (first at {}:{line}:{col}); names must be unique",
+                    lab.name,
+                    origins[first].path.display()
+                );
+                return Err(e);
             }
         }
         if labs.is_empty() {
-            return Err(ConfigError::file(
+            return Err(ConfigError::at_line(
                 self.path,
+                1,
+                1,
                 "no labs: add a [[labs]] table or a [roster] (see config.example.toml)",
             ));
         }

@@ -10,13 +10,13 @@ use crate::lab::{PerRole, Role};
 const REQUIRED: [&str; 5] = ["name", "unique_id", "tools", "datascience", "stage"];
 
 /// Parse a roster. Columns: `name,unique_id,tools,datascience,stage` and optionally `production`;
-/// blank lines and lines starting with `#` are skipped.
+/// blank lines and lines starting with `#` are skipped. Each lab comes with its line number.
 pub fn parse(
     path: &Path,
     text: &str,
     role_name: &str,
     source_profile: Option<&str>,
-) -> Result<Vec<LabConfig>, ConfigError> {
+) -> Result<Vec<(LabConfig, usize)>, ConfigError> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -74,11 +74,12 @@ pub fn parse(
                 endpoint_url: None,
             });
         }
-        labs.push(LabConfig {
+        let lab = LabConfig {
             name: name.to_string(),
             unique_id: cells[1].1.to_string(),
             accounts,
-        });
+        };
+        labs.push((lab, line));
     }
     Ok(labs)
 }
@@ -106,8 +107,10 @@ mod tests {
                     alice, ali ,111111111111,222222222222,333333333333\n";
         let labs = parse(Path::new("c.csv"), text, "Admin", Some("inst")).expect("valid");
         assert_eq!(labs.len(), 1);
-        assert_eq!(labs[0].unique_id, "ali");
-        let ds = labs[0].accounts[Role::DataScience].as_ref().expect("ds");
+        let (lab, line) = &labs[0];
+        assert_eq!(*line, 3);
+        assert_eq!(lab.unique_id, "ali");
+        let ds = lab.accounts[Role::DataScience].as_ref().expect("ds");
         assert_eq!(
             ds.credentials,
             CredentialSource::AssumeRole {
@@ -117,7 +120,7 @@ mod tests {
                 session_name: None,
             }
         );
-        assert!(labs[0].accounts[Role::Production].is_none());
+        assert!(lab.accounts[Role::Production].is_none());
     }
 
     #[test]

@@ -61,9 +61,21 @@ fn bad_options_exit_2_with_a_message() {
 
 #[test]
 fn no_command_and_no_config_exit_2_pointing_at_the_demo() {
-    let o = crossdeck(&[]);
+    // An empty directory, home and XDG config: no config file anywhere.
+    let empty = std::env::temp_dir().join(format!("crossdeck-noconf-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("temp dir");
+    let o = Command::new(env!("CARGO_BIN_EXE_crossdeck"))
+        .current_dir(&empty)
+        .env("HOME", &empty)
+        .env("XDG_CONFIG_HOME", &empty)
+        .env("XDG_STATE_HOME", &empty)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run crossdeck");
+    let _ = std::fs::remove_dir_all(&empty);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("crossdeck demo"), "{}", text(&o));
+    assert!(text(&o).contains("no config file found"), "{}", text(&o));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod aws_moto;
 mod cli;
+mod configs;
 mod e2e;
 mod fixtures;
 mod moto;
