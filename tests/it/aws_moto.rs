@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::e2e::Tmux;
 use crate::moto::{Moto, Scratch};
 
 const ALICE: [&str; 3] = ["111111111111", "222222222222", "333333333333"];
@@ -303,4 +304,84 @@ fn check_passes_on_reachable_accounts_and_fails_on_one_that_is_not() {
         "{text}"
     );
     assert!(text.contains("5 of 6 accounts passed"), "{text}");
+}
+
+#[test]
+fn the_live_dashboard_shows_the_moto_lab_in_tmux() {
+    let moto = Moto::start();
+    moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    let s = Scratch::new("moto-tmux");
+    aws_files(&s, &moto);
+    config(&s, &moto, false);
+    let d = s.dir.display();
+    let cmd = format!(
+        "cd '{d}' && env -i PATH=\"$PATH\" TERM=xterm-256color HOME='{d}' XDG_STATE_HOME='{d}' \
+         AWS_CONFIG_FILE='{d}/aws_config' AWS_SHARED_CREDENTIALS_FILE='{d}/aws_credentials' \
+         AWS_EC2_METADATA_DISABLED=true '{bin}' --read-only; echo \"EXIT=$?\"; sleep 60",
+        bin = env!("CARGO_BIN_EXE_crossdeck")
+    );
+    let tmux = Tmux::start(160, 48, &cmd);
+    let screen = tmux.wait_for("the three accounts read from moto", |s| {
+        [
+            "LabSCToolsAccountSetup",
+            "MLOpsPipeline",
+            "LabDSAccountSCSetup",
+            "StageResources",
+            "-Stage",
+        ]
+        .iter()
+        .all(|w| s.contains(w))
+    });
+    assert!(
+        !screen.contains("SIMULATED"),
+        "real accounts, no demo badge:\n{screen}"
+    );
+    assert!(
+        screen.contains(ALICE[0]) && screen.contains(ALICE[2]),
+        "{screen}"
+    );
+    tmux.send("q");
+    let after = tmux.wait_for("the process to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "{after}");
+}
+
+#[tokio::test]
+async fn read_only_refuses_every_action_before_any_call() {
+    use crossdeck::backend::aws::AwsBackend;
+    use crossdeck::backend::{AccountKey, Action, ActionError, Backend};
+    use crossdeck::config::Config;
+    use crossdeck::lab::Role;
+
+    // The endpoint is a closed port: a call that went out would fail as unreachable, not
+    // be refused.
+    let text = format!(
+        "read_only = true\nendpoint_url = \"http://127.0.0.1:9\"\n[[labs]]\nname = \"a\"\nunique_id = \"a\"\n\
+         tools = {{ account_id = \"{}\", profile = \"t\" }}\ndatascience = {{ account_id = \"{}\", profile = \"d\" }}\n\
+         stage = {{ account_id = \"{}\", profile = \"s\" }}\n",
+        ALICE[0], ALICE[1], ALICE[2]
+    );
+    let config = Config::parse(std::path::Path::new("ro.toml"), &text).expect("valid");
+    let backend = AwsBackend::new(&config);
+    let key = AccountKey {
+        lab: 0,
+        role: Role::Stage,
+    };
+    for action in [
+        Action::DeleteStack {
+            stack: "StageResources".into(),
+        },
+        Action::ApproveAction {
+            pipeline: "p".into(),
+            stage: "s".into(),
+            action: "a".into(),
+            token: "t".into(),
+            approve: true,
+            comment: String::new(),
+        },
+    ] {
+        match backend.act(key, action).await {
+            Err(ActionError::Refused(m)) => assert!(m.contains("read-only"), "{m}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
 }

@@ -1,16 +1,22 @@
 //! End to end: the real binary in tmux; keys sent, the screen captured, the terminal checked after.
 
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// A tmux server of our own, killed when the test ends however it ends.
-struct Tmux {
+pub struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(width: u16, height: u16, shell_cmd: &str) -> Tmux {
-        let socket = format!("crossdeck-e2e-{}", std::process::id());
+    pub fn start(width: u16, height: u16, shell_cmd: &str) -> Tmux {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let socket = format!(
+            "crossdeck-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
         let t = Tmux { socket };
         let out = t.run(&[
             "new-session",
@@ -43,7 +49,7 @@ impl Tmux {
             .expect("tmux must be installed to run the end-to-end test (apt-get install tmux)")
     }
 
-    fn capture(&self) -> String {
+    pub fn capture(&self) -> String {
         let out = self.run(&["capture-pane", "-p", "-t", "e2e"]);
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -53,13 +59,13 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
-    fn send(&self, keys: &str) {
+    pub fn send(&self, keys: &str) {
         let out = self.run(&["send-keys", "-t", "e2e", keys]);
         assert!(out.status.success(), "send-keys {keys}");
     }
 
     /// Wait until the screen satisfies `ok`, or fail with the last screen.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.capture();

@@ -1,9 +1,10 @@
 //! The integration tests: one crate, one binary, every module below.
 
+mod aws_calls;
 mod aws_moto;
 mod cli;
 mod configs;
-mod e2e;
+pub mod e2e;
 mod fixtures;
 mod moto;
 mod poller;
