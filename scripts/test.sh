@@ -12,19 +12,8 @@ if ! command -v tmux >/dev/null 2>&1; then
     $SUDO apt-get install -y -qq tmux >/dev/null
 fi
 
-# moto, pinned: the AWS tests start its server on 127.0.0.1 and fail without it.
-MOTO_VERSION=5.2.5
-if ! .venv/bin/python -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null \
-    || [ ! -x .venv/bin/moto_server ]; then
-    echo "test.sh: installing moto $MOTO_VERSION into .venv" >&2
-    if ! python3 -m venv .venv 2>/dev/null; then
-        if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-        $SUDO apt-get update -qq
-        $SUDO apt-get install -y -qq python3-venv >/dev/null
-        python3 -m venv .venv
-    fi
-    .venv/bin/pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
-fi
+# moto, pinned, in .venv: the AWS tests start its server on 127.0.0.1 and fail without it.
+bash scripts/moto-venv.sh
 
 export INSTA_UPDATE=no
 # The benchmarks run once each as smoke tests, then every test target.
