@@ -222,8 +222,9 @@ pub fn pipeline_view(app: &App, lab: &LabState) -> PipelineView {
             .iter()
             .find(|p| p.name.starts_with(&n.pipeline_prefix))
     });
-    let Some(p) = pipeline else {
-        let stages = [&n.source_stage, &n.tools_stage, &n.stage_stage]
+    // The guide's three stages, when the pipeline's own cannot be shown.
+    let guide_stages = || {
+        [&n.source_stage, &n.tools_stage, &n.stage_stage]
             .into_iter()
             .map(|name| StageView {
                 name: name.clone(),
@@ -231,15 +232,26 @@ pub fn pipeline_view(app: &App, lab: &LabState) -> PipelineView {
                 transition_disabled: None,
                 actions: Vec::new(),
             })
-            .collect();
+            .collect()
+    };
+    let Some(p) = pipeline else {
         return PipelineView {
             title: format!(
                 "Pipeline: not created yet (step 1.3.3, stack {})",
                 n.pipeline_stack
             ),
-            stages,
+            stages: guide_stages(),
         };
     };
+    if p.stages.is_empty() {
+        return PipelineView {
+            title: format!(
+                "Pipeline {} · its state cannot be read (see the Tools warnings)",
+                p.name
+            ),
+            stages: guide_stages(),
+        };
+    }
     let title = match &p.latest_execution {
         Some(e) => format!(
             "Pipeline {} · run {} {} · {} ago",

@@ -328,6 +328,7 @@ fn the_live_dashboard_shows_the_moto_lab_in_tmux() {
             "LabDSAccountSCSetup",
             "StageResources",
             "-Stage",
+            "its state cannot be read",
         ]
         .iter()
         .all(|w| s.contains(w))

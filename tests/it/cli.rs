@@ -109,3 +109,46 @@ fn the_readme_key_table_covers_every_lab_view_key() {
         }
     }
 }
+
+#[test]
+fn demo_status_json_reports_the_simulated_class() {
+    let o = crossdeck(&["--demo", "status", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let labs = r["labs"].as_array().expect("labs");
+    let names: Vec<&str> = labs
+        .iter()
+        .map(|l| l["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["alice", "bob", "carol", "dave", "erin", "frank"]);
+    // erin's Stage credentials are denied in the simulated class: her Stage account carries
+    // the error and her lab is blocked on it; the others' Stage accounts read fine.
+    let erin = &labs[4];
+    assert_eq!(erin["accounts"]["stage"]["error_kind"], "AccessDenied");
+    assert!(
+        erin["progress"]["blocked"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("Stage")),
+        "{}",
+        erin["progress"]
+    );
+    assert!(labs[0]["accounts"]["stage"]["error"].is_null());
+    for lab in labs {
+        for role in ["tools", "datascience", "stage"] {
+            let id = lab["accounts"][role]["account_id"]
+                .as_str()
+                .expect("account id");
+            assert_eq!(id.len(), 12, "{id}");
+        }
+    }
+
+    let one = crossdeck(&["--demo", "status", "--lab", "carol"]);
+    assert_eq!(one.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&one.stdout);
+    assert_eq!(
+        out.lines().filter(|l| !l.starts_with(' ')).count(),
+        1,
+        "{out}"
+    );
+    assert!(out.starts_with("carol"), "{out}");
+}

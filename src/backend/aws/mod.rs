@@ -302,3 +302,73 @@ fn action_error(e: CallError) -> ActionError {
         ActionError::Account(e.into_account_error())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(credentials: CredentialSource) -> AccountConfig {
+        AccountConfig {
+            account_id: "111111111111".into(),
+            credentials,
+            region: None,
+            endpoint_url: None,
+        }
+    }
+
+    #[test]
+    fn an_expired_sso_session_says_which_login_fixes_it() {
+        let a = account(CredentialSource::Profile("alice-sso".into()));
+        let e = CallError::new(
+            "GetCallerIdentity",
+            ErrorKind::Expired,
+            "the SSO session associated with this profile has expired or is otherwise invalid",
+        );
+        let err = explain(Some(&a), e);
+        assert_eq!(err.kind, ErrorKind::Expired);
+        assert!(
+            err.message
+                .ends_with("run `aws sso login --profile alice-sso`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn expired_keys_of_a_source_profile_name_that_profile() {
+        let a = account(CredentialSource::AssumeRole {
+            role_arn: "arn:aws:iam::111111111111:role/R".into(),
+            source_profile: Some("instructor".into()),
+            external_id: None,
+            session_name: None,
+        });
+        let e = CallError::new(
+            "DescribeStacks",
+            ErrorKind::Expired,
+            "ExpiredToken: expired",
+        );
+        let err = explain(Some(&a), e);
+        assert!(
+            err.message
+                .ends_with("refresh the credentials of profile instructor"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_credential_chain_failure_names_the_source() {
+        let a = account(CredentialSource::Profile("ghost".into()));
+        let e = CallError::new(
+            "GetCallerIdentity",
+            ErrorKind::AccessDenied,
+            "dispatch failure: other: an error occurred while loading credentials: \
+             dispatch failure: other: the credential provider was not enabled",
+        );
+        let err = explain(Some(&a), e);
+        assert_eq!(
+            err.message,
+            "cannot load credentials (profile ghost): the credential provider was not enabled"
+        );
+    }
+}
