@@ -386,3 +386,42 @@ async fn read_only_refuses_every_action_before_any_call() {
         }
     }
 }
+
+#[test]
+fn aws_endpoint_url_from_the_environment_reaches_every_account() {
+    let moto = Moto::start();
+    moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    let s = Scratch::new("moto-env");
+    // No endpoint anywhere in the files: only AWS_ENDPOINT_URL says where AWS is.
+    s.write("aws_config", "[profile instructor]\nregion = us-east-1\n");
+    s.write(
+        "aws_credentials",
+        "[instructor]\naws_access_key_id = AKIAINSTRUCTOR000001\naws_secret_access_key = secret\n",
+    );
+    s.write(
+        "crossdeck.toml",
+        &format!(
+            "max_attempts = 1\n[[labs]]\nname = \"alice\"\nunique_id = \"ali\"\ntools = {}\ndatascience = {}\nstage = {}\n",
+            role(ALICE[0], "instructor"),
+            role(ALICE[1], "instructor"),
+            role(ALICE[2], "instructor"),
+        ),
+    );
+    let report = json(&s.crossdeck_with(
+        &["status", "--json"],
+        &[("AWS_ENDPOINT_URL", moto.url.as_str())],
+    ));
+    let tools = &report["labs"][0]["accounts"]["tools"];
+    assert!(tools["error"].is_null(), "{tools}");
+    // S3 answered too: path-style addressing follows the endpoint from the environment.
+    assert_eq!(
+        names(&tools["buckets"]),
+        [
+            "mlops-bia-lambda-functions-111111111111",
+            "mlops-bia-data-model-111111111111",
+            "mlops-bia-codepipeline-artifacts-ali-x1y2z3"
+        ]
+    );
+    let stage = &report["labs"][0]["accounts"]["stage"];
+    assert_eq!(names(&stage["stacks"]), ["StageResources"]);
+}

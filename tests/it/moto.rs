@@ -135,6 +135,11 @@ impl Scratch {
 
     /// Run crossdeck with only these AWS files in its environment (no ambient credentials).
     pub fn crossdeck(&self, args: &[&str]) -> Output {
+        self.crossdeck_with(args, &[])
+    }
+
+    /// The same, with extra environment variables.
+    pub fn crossdeck_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_crossdeck"))
             .args(args)
             .current_dir(&self.dir)
@@ -149,6 +154,7 @@ impl Scratch {
                 self.dir.join("aws_credentials"),
             )
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .output()
             .expect("run crossdeck")

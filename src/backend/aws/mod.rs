@@ -128,7 +128,9 @@ impl AwsBackend {
                 let (cfg, fetches) = clients::account_config(base, &slot.account).await?;
                 Ok(Clients::new(
                     &cfg,
-                    slot.settings.endpoint_url.is_some(),
+                    // An emulator (from the config, AWS_ENDPOINT_URL or the profile) gets
+                    // path-style S3 addressing.
+                    cfg.endpoint_url().is_some(),
                     fetches,
                     slot.account.credentials.describe(),
                 ))
