@@ -1,6 +1,7 @@
 //! The integration tests: one crate, one binary, every module below.
 
 mod aws_calls;
+mod aws_mock;
 mod aws_moto;
 mod cli;
 mod configs;
