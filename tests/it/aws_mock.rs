@@ -1119,3 +1119,90 @@ async fn a_denied_part_is_a_warning_and_the_rest_of_the_account_still_shows() {
         "the identity is verified and kept"
     );
 }
+
+#[tokio::test]
+async fn a_long_rollback_is_read_back_to_its_root_cause() {
+    // Page 1: the rollback's newest events, more than are kept; page 2: the failure and the
+    // operation's start; page 3 must never be asked for.
+    let deletes = i64::try_from(stacks::EVENTS_KEPT + 10).expect("small");
+    let page1: Vec<cf::StackEvent> = std::iter::once(cfn_event(
+        "MLOpsPipeline",
+        "AWS::CloudFormation::Stack",
+        "ROLLBACK_COMPLETE",
+        None,
+        1000,
+    ))
+    .chain((0..deletes).rev().map(|i| {
+        cfn_event(
+            &format!("Res{i}"),
+            "AWS::S3::Bucket",
+            "DELETE_COMPLETE",
+            None,
+            500 + i,
+        )
+    }))
+    .collect();
+    let page2 = vec![
+        cfn_event(
+            "Res0",
+            "AWS::S3::Bucket",
+            "CREATE_FAILED",
+            Some("Resource creation cancelled"),
+            41,
+        ),
+        cfn_event(
+            "CodePipelineRole",
+            "AWS::IAM::Role",
+            "CREATE_FAILED",
+            Some(DENIED_ROLE),
+            40,
+        ),
+        cfn_event(
+            "CodePipelineRole",
+            "AWS::IAM::Role",
+            "CREATE_IN_PROGRESS",
+            None,
+            20,
+        ),
+        cfn_event(
+            "MLOpsPipeline",
+            "AWS::CloudFormation::Stack",
+            "CREATE_IN_PROGRESS",
+            Some("User Initiated"),
+            10,
+        ),
+    ];
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .match_requests(|r| r.stack_name() == Some("MLOpsPipeline"))
+        .sequence()
+        .output(move || {
+            DescribeStackEventsOutput::builder()
+                .set_stack_events(Some(page1.clone()))
+                .next_token("page-2")
+                .build()
+        })
+        .output(move || {
+            DescribeStackEventsOutput::builder()
+                .set_stack_events(Some(page2.clone()))
+                .next_token("page-3")
+                .build()
+        })
+        .build();
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, [&rule]);
+    let events = stacks::failure_events(&cfn, "MLOpsPipeline")
+        .await
+        .expect("DescribeStackEvents");
+    assert_eq!(rule.num_calls(), 2, "stops at the operation's start");
+    // The newest ones, then the failures and the start beyond them.
+    assert_eq!(events.len(), stacks::EVENTS_KEPT + 3);
+    assert_eq!(events[0].status, "ROLLBACK_COMPLETE");
+    let stack = Stack {
+        name: "MLOpsPipeline".into(),
+        status: "ROLLBACK_COMPLETE".into(),
+        events,
+        ..Stack::default()
+    };
+    let cause = root_cause(&stack).expect("the root cause is kept");
+    assert_eq!(cause.logical_id, "CodePipelineRole");
+    assert_eq!(cause.reason.as_deref(), Some(DENIED_ROLE));
+}

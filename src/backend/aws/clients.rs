@@ -44,21 +44,47 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Clients for every service from one SDK configuration.
-    pub fn new(cfg: &SdkConfig, path_style: bool, fetches: Arc<AtomicU64>, source: String) -> Self {
-        let s3 = aws_sdk_s3::config::Builder::from(cfg)
-            .force_path_style(path_style)
-            .build();
+    /// Clients for every service from one SDK configuration. Each account gets its own retry
+    /// partition per service, so throttling in one account never slows another's calls.
+    pub fn new(
+        cfg: &SdkConfig,
+        path_style: bool,
+        fetches: Arc<AtomicU64>,
+        source: String,
+        account_id: &str,
+    ) -> Self {
+        let region = cfg.region().map_or_else(String::new, |r| r.to_string());
+        macro_rules! client {
+            ($svc:ident, $name:literal) => {{
+                let partition = $svc::config::retry::RetryPartition::new(format!(
+                    "{}-{region}-{account_id}",
+                    $name
+                ));
+                $svc::Client::from_conf(
+                    $svc::config::Builder::from(cfg)
+                        .retry_partition(partition)
+                        .build(),
+                )
+            }};
+        }
+        let s3 = {
+            let partition =
+                aws_sdk_s3::config::retry::RetryPartition::new(format!("s3-{region}-{account_id}"));
+            aws_sdk_s3::config::Builder::from(cfg)
+                .force_path_style(path_style)
+                .retry_partition(partition)
+                .build()
+        };
         Clients {
-            sts: aws_sdk_sts::Client::new(cfg),
-            cfn: aws_sdk_cloudformation::Client::new(cfg),
-            sc: aws_sdk_servicecatalog::Client::new(cfg),
-            cp: aws_sdk_codepipeline::Client::new(cfg),
-            sm: aws_sdk_sagemaker::Client::new(cfg),
+            sts: client!(aws_sdk_sts, "sts"),
+            cfn: client!(aws_sdk_cloudformation, "cloudformation"),
+            sc: client!(aws_sdk_servicecatalog, "servicecatalog"),
+            cp: client!(aws_sdk_codepipeline, "codepipeline"),
+            sm: client!(aws_sdk_sagemaker, "sagemaker"),
             s3: aws_sdk_s3::Client::from_conf(s3),
             fetches,
             source,
-            region: cfg.region().map_or_else(String::new, |r| r.to_string()),
+            region,
         }
     }
 
@@ -172,5 +198,36 @@ impl ProvideCredentials for Counting {
     {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         self.inner.provide_credentials()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_account_throttles_in_its_own_retry_partition() {
+        let cfg = SdkConfig::builder()
+            .region(Region::new("us-east-1"))
+            .behavior_version(BehaviorVersion::latest())
+            .build();
+        let fetches = Arc::new(AtomicU64::new(0));
+        let a = Clients::new(&cfg, false, fetches.clone(), "a".into(), "111111111111");
+        let b = Clients::new(&cfg, false, fetches, "b".into(), "222222222222");
+        let name = |p: Option<&aws_sdk_cloudformation::config::retry::RetryPartition>| {
+            p.map(|p| p.to_string()).unwrap_or_default()
+        };
+        assert_eq!(
+            name(a.cfn.config().retry_partition()),
+            "cloudformation-us-east-1-111111111111"
+        );
+        assert_eq!(
+            name(b.cfn.config().retry_partition()),
+            "cloudformation-us-east-1-222222222222"
+        );
+        assert_eq!(
+            b.s3.config().retry_partition().map(|p| p.to_string()),
+            Some("s3-us-east-1-222222222222".to_string())
+        );
     }
 }

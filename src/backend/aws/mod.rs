@@ -133,6 +133,7 @@ impl AwsBackend {
                     cfg.endpoint_url().is_some(),
                     fetches,
                     slot.account.credentials.describe(),
+                    &slot.account.account_id,
                 ))
             })
             .await

@@ -11,8 +11,8 @@ use super::identity::{self, Identity};
 use super::pipelines::{self, Structure};
 use super::{catalog, s3, sagemaker, stacks};
 use crate::lab::{
-    AccountError, AccountSnapshot, Bucket, Endpoint, LabInfo, LabNames, NotebookInstance, Pipeline,
-    PortfolioShare, ProvisionedProduct, Role, Stack, Timestamp,
+    AccountError, AccountSnapshot, Bucket, Category, Endpoint, LabInfo, LabNames, NotebookInstance,
+    Pipeline, PortfolioShare, ProvisionedProduct, Role, Stack, Timestamp,
 };
 
 /// What one account's polls remember between them.
@@ -229,11 +229,16 @@ async fn read_stacks(c: &Clients, ctx: Ctx<'_>) -> Result<Vec<Stack>, CallError>
     let wanted: Vec<usize> = (0..list.len())
         .filter(|&i| stacks::needs_events(&list[i]))
         .collect();
-    let events = join_all(
-        wanted
-            .iter()
-            .map(|&i| stacks::events(&c.cfn, &list[i].name)),
-    )
+    let events = join_all(wanted.iter().map(|&i| {
+        let (c, s) = (&c.cfn, &list[i]);
+        async move {
+            if Category::of(&s.status) == Category::Failed {
+                stacks::failure_events(c, &s.name).await
+            } else {
+                stacks::events(c, &s.name).await
+            }
+        }
+    }))
     .await;
     for (i, ev) in wanted.into_iter().zip(events) {
         match ev {

@@ -54,6 +54,42 @@ pub async fn events(client: &Client, stack: &str) -> Result<Vec<StackEvent>, Cal
         .collect())
 }
 
+/// Pages read at most to find where a failed operation started.
+pub const FAILURE_PAGES: usize = 5;
+
+/// DescribeStackEvents of a failed stack: page back to the operation's start ("User
+/// Initiated"), at most [`FAILURE_PAGES`] pages, keeping the newest [`EVENTS_KEPT`] events and
+/// every failure before them, so a long rollback cannot push the root cause out.
+pub async fn failure_events(client: &Client, stack: &str) -> Result<Vec<StackEvent>, CallError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..FAILURE_PAGES {
+        let page = client
+            .describe_stack_events()
+            .stack_name(stack)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| CallError::from_sdk("DescribeStackEvents", e))?;
+        for e in page.stack_events().iter().map(event) {
+            let started = e.logical_id == stack
+                && e.status.ends_with("_IN_PROGRESS")
+                && e.reason.as_deref() == Some("User Initiated");
+            if out.len() < EVENTS_KEPT || e.status.ends_with("_FAILED") || started {
+                out.push(e);
+            }
+            if started {
+                return Ok(out);
+            }
+        }
+        match page.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
 fn stack(s: &cf::Stack) -> Stack {
     Stack {
         name: s.stack_name().unwrap_or_default().to_string(),
