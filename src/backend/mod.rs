@@ -1,7 +1,13 @@
 //! The `Backend` trait: where snapshots come from and where actions go (the simulator now, AWS next).
 
+mod action;
 pub mod aws;
 pub mod sim;
+
+pub use action::{
+    Action, ActionDone, ActionError, LaunchOptions, LaunchParameter, LaunchRequest, RecordState,
+    read_only_refusal,
+};
 
 use std::future::Future;
 
@@ -15,33 +21,6 @@ pub struct AccountKey {
     pub role: Role,
 }
 
-/// A change crossdeck can ask an account to make. Typed, never a string.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Answer a waiting manual approval with the token from the pipeline's state.
-    ApproveAction {
-        pipeline: String,
-        stage: String,
-        action: String,
-        token: String,
-        approve: bool,
-        comment: String,
-    },
-    /// Delete a CloudFormation stack by name.
-    DeleteStack { stack: String },
-}
-
-/// Why an action did not happen.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ActionError {
-    #[error("{0}")]
-    Account(#[from] AccountError),
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("refused: {0}")]
-    Refused(String),
-}
-
 /// The source of truth for accounts: reads snapshots and carries out actions.
 ///
 /// Implementations are cheap to share (`Arc`) and safe to call from many tasks at once.
@@ -52,11 +31,33 @@ pub trait Backend: Send + Sync + 'static {
         account: AccountKey,
     ) -> impl Future<Output = Result<AccountSnapshot, AccountError>> + Send;
 
-    /// Carry out one action in one account; returns a one-line description of what was done.
+    /// Carry out one action in one account.
     fn act(
         &self,
         account: AccountKey,
         action: Action,
+    ) -> impl Future<Output = Result<ActionDone, ActionError>> + Send;
+
+    /// The launch form for a product (by name) in a DataScience account: SearchProducts,
+    /// ListLaunchPaths, DescribeProvisioningParameters. Reads only.
+    fn launch_options(
+        &self,
+        account: AccountKey,
+        product_name: &str,
+    ) -> impl Future<Output = Result<LaunchOptions, ActionError>> + Send;
+
+    /// DescribeRecord: how a launch is going, and its outputs once it succeeded.
+    fn record(
+        &self,
+        account: AccountKey,
+        record_id: &str,
+    ) -> impl Future<Output = Result<RecordState, ActionError>> + Send;
+
+    /// CreatePresignedNotebookInstanceUrl: a URL that opens the notebook in a browser.
+    fn notebook_url(
+        &self,
+        account: AccountKey,
+        name: &str,
     ) -> impl Future<Output = Result<String, ActionError>> + Send;
 
     /// The backend's notion of now (simulated time for the simulator).

@@ -10,7 +10,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crossdeck::app::Msg;
-use crossdeck::backend::{AccountKey, Action, ActionError, Backend};
+use crossdeck::backend::{
+    AccountKey, Action, ActionDone, ActionError, Backend, LaunchOptions, RecordState,
+};
 use crossdeck::lab::*;
 use crossdeck::poller::{self, PollConfig};
 
@@ -47,7 +49,19 @@ impl Backend for Fake {
         Ok(snap)
     }
 
-    async fn act(&self, _: AccountKey, _: Action) -> Result<String, ActionError> {
+    async fn act(&self, _: AccountKey, _: Action) -> Result<ActionDone, ActionError> {
+        Err(ActionError::Refused("read only".into()))
+    }
+
+    async fn launch_options(&self, _: AccountKey, _: &str) -> Result<LaunchOptions, ActionError> {
+        Err(ActionError::Refused("read only".into()))
+    }
+
+    async fn record(&self, _: AccountKey, _: &str) -> Result<RecordState, ActionError> {
+        Err(ActionError::Refused("read only".into()))
+    }
+
+    async fn notebook_url(&self, _: AccountKey, _: &str) -> Result<String, ActionError> {
         Err(ActionError::Refused("read only".into()))
     }
 

@@ -96,7 +96,10 @@ impl Sim {
     }
 
     async fn act(&self, lab: usize, role: Role, action: Action) -> Result<String, ActionError> {
-        self.sim.act(AccountKey { lab, role }, action).await
+        self.sim
+            .act(AccountKey { lab, role }, action)
+            .await
+            .map(|d| d.summary)
     }
 
     /// Step the clock until `done` holds for `lab`, within `limit` sim seconds.

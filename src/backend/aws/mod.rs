@@ -1,6 +1,7 @@
 //! The AWS backend: real accounts through aws-config and the SDK, mapped into `lab::model` at
 //! the edge (one file per service), with the fewest calls per poll.
 
+pub mod actions;
 pub mod catalog;
 pub mod check;
 pub mod clients;
@@ -17,10 +18,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use aws_config::SdkConfig;
-use aws_sdk_codepipeline::types::{ApprovalResult, ApprovalStatus};
 use tokio::sync::OnceCell;
 
-use super::{AccountKey, Action, ActionError, Backend};
+use super::{
+    AccountKey, Action, ActionDone, ActionError, Backend, LaunchOptions, RecordState,
+    read_only_refusal,
+};
 use crate::config::{AccountConfig, Config, CredentialSource};
 use crate::lab::{AccountError, AccountSnapshot, ErrorKind, LabInfo, LabNames, Role, Timestamp};
 use clients::{Clients, Settings};
@@ -147,6 +150,16 @@ impl AwsBackend {
             .map_err(|e| explain(Some(&slot.account), e))
     }
 
+    /// The account's clients for an action, or the account's error.
+    async fn action_clients(&self, key: AccountKey) -> Result<&Clients, ActionError> {
+        let slot = self
+            .slot(key)
+            .map_err(|e| ActionError::Account(explain(None, e)))?;
+        self.clients(slot)
+            .await
+            .map_err(|e| ActionError::Account(explain(Some(&slot.account), e)))
+    }
+
     /// The configured account for a key.
     pub fn account(&self, key: AccountKey) -> Option<&AccountConfig> {
         self.slots.get(&key).map(|s| &s.account)
@@ -214,80 +227,31 @@ impl Backend for AwsBackend {
         result.map_err(|e| explain(Some(&slot.account), e))
     }
 
-    async fn act(&self, key: AccountKey, action: Action) -> Result<String, ActionError> {
+    async fn act(&self, key: AccountKey, action: Action) -> Result<ActionDone, ActionError> {
         if self.read_only {
-            return Err(ActionError::Refused(
-                "crossdeck is read-only (--read-only or read_only = true): no change is made"
-                    .into(),
-            ));
+            return Err(read_only_refusal());
         }
-        let slot = self
-            .slot(key)
-            .map_err(|e| ActionError::Account(explain(None, e)))?;
-        let clients = self
-            .clients(slot)
-            .await
-            .map_err(|e| ActionError::Account(explain(Some(&slot.account), e)))?;
-        match action {
-            Action::ApproveAction {
-                pipeline,
-                stage,
-                action,
-                token,
-                approve,
-                comment,
-            } => {
-                let status = if approve {
-                    ApprovalStatus::Approved
-                } else {
-                    ApprovalStatus::Rejected
-                };
-                let result = ApprovalResult::builder()
-                    .summary(comment)
-                    .status(status.clone())
-                    .build()
-                    .map_err(|e| ActionError::Refused(e.to_string()))?;
-                clients
-                    .cp
-                    .put_approval_result()
-                    .pipeline_name(&pipeline)
-                    .stage_name(&stage)
-                    .action_name(&action)
-                    .token(token)
-                    .result(result)
-                    .send()
-                    .await
-                    .map_err(|e| action_error(CallError::from_sdk("PutApprovalResult", e)))?;
-                Ok(format!(
-                    "{} {pipeline} / {stage} / {action}",
-                    status.as_str().to_ascii_lowercase()
-                ))
-            }
-            Action::DeleteStack { stack } => {
-                let n = &self.names;
-                let ours = [
-                    &n.tools_catalog_stack,
-                    &n.prep_stack,
-                    &n.pipeline_stack,
-                    &n.ds_catalog_stack,
-                    &n.ds_resources_stack,
-                    &n.stage_stack,
-                ];
-                if !ours.contains(&&stack) {
-                    return Err(ActionError::Refused(format!(
-                        "{stack} is not one of the lab's stacks"
-                    )));
-                }
-                clients
-                    .cfn
-                    .delete_stack()
-                    .stack_name(&stack)
-                    .send()
-                    .await
-                    .map_err(|e| action_error(CallError::from_sdk("DeleteStack", e)))?;
-                Ok(format!("deleting stack {stack}"))
-            }
-        }
+        let clients = self.action_clients(key).await?;
+        actions::act(clients, &self.names, action).await
+    }
+
+    async fn launch_options(
+        &self,
+        key: AccountKey,
+        product_name: &str,
+    ) -> Result<LaunchOptions, ActionError> {
+        let clients = self.action_clients(key).await?;
+        actions::launch_options(clients, product_name).await
+    }
+
+    async fn record(&self, key: AccountKey, record_id: &str) -> Result<RecordState, ActionError> {
+        let clients = self.action_clients(key).await?;
+        actions::record(clients, record_id).await
+    }
+
+    async fn notebook_url(&self, key: AccountKey, name: &str) -> Result<String, ActionError> {
+        let clients = self.action_clients(key).await?;
+        actions::notebook_url(clients, name).await
     }
 
     fn now(&self) -> Timestamp {
@@ -295,14 +259,6 @@ impl Backend for AwsBackend {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         Timestamp(ms)
-    }
-}
-
-fn action_error(e: CallError) -> ActionError {
-    if e.is_not_found() {
-        ActionError::NotFound(e.message)
-    } else {
-        ActionError::Account(e.into_account_error())
     }
 }
 

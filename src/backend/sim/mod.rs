@@ -3,8 +3,10 @@
 //! Each participant is an event-driven state machine behind its own mutex, advanced lazily to the
 //! clock's time whenever one of its accounts is read or acted on.
 
+mod cleanup;
 mod clock;
 mod faults;
+mod operate;
 mod outputs;
 mod pipeline;
 mod rng;
@@ -16,7 +18,10 @@ mod world;
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::backend::{AccountKey, Action, ActionError, Backend};
+use crate::backend::{
+    AccountKey, Action, ActionDone, ActionError, Backend, LaunchOptions, RecordState,
+    read_only_refusal,
+};
 use crate::lab::{AccountError, AccountSnapshot, ErrorKind, LabInfo, LabNames, Role, Timestamp};
 
 pub use clock::{Clock, ManualClock, RealClock, SIM_EPOCH};
@@ -37,6 +42,8 @@ pub struct SimOptions {
     pub faults: bool,
     /// Put a manual approval (`ApproveForStage`) in front of the Stage deployment.
     pub approval_gate: bool,
+    /// Refuse every action, as `--read-only` does for real accounts.
+    pub read_only: bool,
 }
 
 impl Default for SimOptions {
@@ -47,6 +54,7 @@ impl Default for SimOptions {
             seed: 7,
             faults: true,
             approval_gate: false,
+            read_only: false,
         }
     }
 }
@@ -58,6 +66,7 @@ pub struct SimBackend {
     labs: Vec<LabInfo>,
     faults: Vec<Option<Fault>>,
     participants: Vec<Mutex<Participant>>,
+    read_only: bool,
 }
 
 impl SimBackend {
@@ -82,6 +91,7 @@ impl SimBackend {
             labs,
             faults,
             participants,
+            read_only: opts.read_only,
         }
     }
 
@@ -122,26 +132,18 @@ impl SimBackend {
         Ok(self.participant(key)?.snapshot(key.role))
     }
 
-    fn apply(&self, key: AccountKey, action: Action) -> Result<String, ActionError> {
+    fn apply(&self, key: AccountKey, action: Action) -> Result<ActionDone, ActionError> {
+        if self.read_only {
+            return Err(read_only_refusal());
+        }
         let mut p = self.participant(key)?;
         match action {
-            Action::ApproveAction {
-                pipeline,
-                stage,
-                action,
-                token,
-                approve,
-                comment,
-            } => {
-                if key.role != Role::Tools {
-                    return Err(ActionError::NotFound(format!(
-                        "pipeline {pipeline} in the {} account",
-                        key.role
-                    )));
-                }
-                p.approve(&pipeline, &stage, &action, &token, approve, &comment)
-            }
-            Action::DeleteStack { stack } => p.delete_stack(key.role, &stack),
+            Action::TerminateProduct { .. }
+            | Action::DeleteStack { .. }
+            | Action::EmptyBucket { .. }
+            | Action::DeleteBucket { .. }
+            | Action::DeleteEndpoint { .. } => p.cleanup(key.role, action),
+            _ => p.operate(key.role, action),
         }
     }
 }
@@ -159,8 +161,44 @@ impl Backend for SimBackend {
         &self,
         account: AccountKey,
         action: Action,
-    ) -> impl Future<Output = Result<String, ActionError>> + Send {
+    ) -> impl Future<Output = Result<ActionDone, ActionError>> + Send {
         let result = self.apply(account, action);
+        async move { result }
+    }
+
+    fn launch_options(
+        &self,
+        account: AccountKey,
+        product_name: &str,
+    ) -> impl Future<Output = Result<LaunchOptions, ActionError>> + Send {
+        let result = self
+            .participant(account)
+            .map_err(ActionError::from)
+            .and_then(|p| p.launch_options(product_name));
+        async move { result }
+    }
+
+    fn record(
+        &self,
+        account: AccountKey,
+        record_id: &str,
+    ) -> impl Future<Output = Result<RecordState, ActionError>> + Send {
+        let result = self
+            .participant(account)
+            .map_err(ActionError::from)
+            .and_then(|p| p.record(record_id));
+        async move { result }
+    }
+
+    fn notebook_url(
+        &self,
+        account: AccountKey,
+        name: &str,
+    ) -> impl Future<Output = Result<String, ActionError>> + Send {
+        let result = self
+            .participant(account)
+            .map_err(ActionError::from)
+            .and_then(|p| p.notebook_url(name));
         async move { result }
     }
 
