@@ -5,6 +5,7 @@ pub mod backend;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod effects;
 pub mod lab;
 pub mod logging;
 pub mod poller;

@@ -37,7 +37,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
     let config_path = cli.config.as_deref();
     match cli.command {
         Some(Cmd::Demo(args)) => {
-            commands::runtime()?.block_on(dashboard::demo(args, started))?;
+            commands::runtime()?.block_on(dashboard::demo(args, cli.read_only, started))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Config) => {
@@ -62,7 +62,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
         Some(Cmd::Status(args)) => {
             let rt = commands::runtime()?;
             let report = if cli.demo {
-                let backend = dashboard::sim_backend(&DemoArgs::default());
+                let backend = dashboard::sim_backend(&DemoArgs::default(), cli.read_only);
                 let labs = backend.labs();
                 let only = args
                     .lab
@@ -91,7 +91,11 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         None if cli.demo => {
-            commands::runtime()?.block_on(dashboard::demo(DemoArgs::default(), started))?;
+            commands::runtime()?.block_on(dashboard::demo(
+                DemoArgs::default(),
+                cli.read_only,
+                started,
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         None => {

@@ -14,6 +14,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::app::{App, Command, Msg, update};
 use crate::backend::Backend;
+use crate::effects;
 use crate::poller::{self, PollConfig};
 use crate::ui;
 
@@ -59,7 +60,7 @@ async fn event_loop<B: Backend>(
     started: Instant,
 ) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(4096);
-    let poller = poller::spawn(backend.clone(), app.account_keys(), poll, tx);
+    let poller = poller::spawn(backend.clone(), app.account_keys(), poll, tx.clone());
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -102,6 +103,7 @@ async fn event_loop<B: Backend>(
             for cmd in update(app, msg) {
                 match cmd {
                     Command::Refresh(keys) => poller.refresh(&keys),
+                    other => effects::spawn(&backend, other, &tx),
                 }
             }
         }

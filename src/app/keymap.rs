@@ -9,6 +9,9 @@ pub enum Mode {
     Detail,
     Help,
     Picker,
+    Confirm,
+    Input,
+    Launch,
 }
 
 impl Mode {
@@ -18,6 +21,9 @@ impl Mode {
             Mode::Detail => "Detail",
             Mode::Help => "Help",
             Mode::Picker => "Lab picker",
+            Mode::Confirm => "Confirm",
+            Mode::Input => "Text input",
+            Mode::Launch => "Launch form",
         }
     }
 }
@@ -41,6 +47,20 @@ pub enum KeyAction {
     PrevLab,
     Picker,
     Refresh,
+    Approve,
+    Reject,
+    EnableTransition,
+    DisableTransition,
+    Retry,
+    Release,
+    Launch,
+    NotebookPower,
+    OpenUrl,
+    Copy,
+    Confirm,
+    Erase,
+    PickPrev,
+    PickNext,
 }
 
 /// A key as written in the table.
@@ -81,7 +101,9 @@ pub struct Binding {
 
 use Mode::*;
 
+/// The screens where letters are keys (in the dialogs they are text).
 const ALL: &[Mode] = &[Lab, Detail, Help, Picker];
+const DIALOGS: &[Mode] = &[Confirm, Input, Launch];
 
 /// The key table. Earlier rows win when a key appears twice for a mode.
 pub const BINDINGS: &[Binding] = &[
@@ -224,6 +246,146 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Quit,
         help: "quit",
         footer: Some("quit"),
+    },
+    Binding {
+        modes: DIALOGS,
+        keys: &[ctrl('c')],
+        action: KeyAction::Quit,
+        help: "quit",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('a')],
+        action: KeyAction::Approve,
+        help: "approve the selected waiting approval (pipeline strip), with a comment",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('x')],
+        action: KeyAction::Reject,
+        help: "reject the selected waiting approval, with a comment",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('e')],
+        action: KeyAction::EnableTransition,
+        help: "promote: enable the disabled transition into the selected stage",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('d')],
+        action: KeyAction::DisableTransition,
+        help: "disable the transition into the selected stage, with a reason",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('R')],
+        action: KeyAction::Retry,
+        help: "retry the failed actions of the selected stage",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('P')],
+        action: KeyAction::Release,
+        help: "release a change: start the pipeline again",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('L')],
+        action: KeyAction::Launch,
+        help: "launch the notebook product in the DataScience account (a form)",
+        footer: Some("launch"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('s')],
+        action: KeyAction::NotebookPower,
+        help: "stop or start the selected notebook instance",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab, Detail],
+        keys: &[ch('o')],
+        action: KeyAction::OpenUrl,
+        help: "open the selected notebook or product's notebook URL in the browser",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab, Detail],
+        keys: &[ch('y')],
+        action: KeyAction::Copy,
+        help: "copy the selected value (name, id or URL) to the clipboard (OSC 52)",
+        footer: None,
+    },
+    Binding {
+        modes: &[Confirm],
+        keys: &[ch('y'), code(KeyCode::Enter)],
+        action: KeyAction::Confirm,
+        help: "yes: send it",
+        footer: Some("yes"),
+    },
+    Binding {
+        modes: &[Confirm],
+        keys: &[ch('n'), code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "no: cancel",
+        footer: Some("no"),
+    },
+    Binding {
+        modes: &[Input, Launch],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Confirm,
+        help: "continue to the confirmation",
+        footer: Some("continue"),
+    },
+    Binding {
+        modes: &[Input, Launch],
+        keys: &[code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "cancel",
+        footer: Some("cancel"),
+    },
+    Binding {
+        modes: &[Input, Launch],
+        keys: &[code(KeyCode::Backspace)],
+        action: KeyAction::Erase,
+        help: "delete the last character",
+        footer: None,
+    },
+    Binding {
+        modes: &[Launch],
+        keys: &[code(KeyCode::Down), code(KeyCode::Tab)],
+        action: KeyAction::Down,
+        help: "next field",
+        footer: Some("field"),
+    },
+    Binding {
+        modes: &[Launch],
+        keys: &[code(KeyCode::Up), code(KeyCode::BackTab)],
+        action: KeyAction::Up,
+        help: "previous field",
+        footer: None,
+    },
+    Binding {
+        modes: &[Launch],
+        keys: &[code(KeyCode::Left)],
+        action: KeyAction::PickPrev,
+        help: "previous allowed value",
+        footer: None,
+    },
+    Binding {
+        modes: &[Launch],
+        keys: &[code(KeyCode::Right)],
+        action: KeyAction::PickNext,
+        help: "next allowed value",
+        footer: Some("value"),
     },
 ];
 

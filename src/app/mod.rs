@@ -1,10 +1,12 @@
 //! App state, messages, commands, the reducer, the key table and the text prepared for the screen.
 
 pub mod detail;
+pub mod dialog;
 pub mod eventlog;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+pub mod operate;
 pub mod state;
 pub mod update;
 pub mod view;

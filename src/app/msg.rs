@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::backend::AccountKey;
+use crate::backend::{AccountKey, Action, ActionDone, ActionError, LaunchOptions, RecordState};
 use crate::lab::{AccountError, AccountSnapshot, Timestamp};
 
 /// Everything that can change the app's state arrives as one of these.
@@ -19,6 +19,28 @@ pub enum Msg {
         generation: u64,
         result: Result<Box<AccountSnapshot>, AccountError>,
     },
+    /// An action crossdeck sent came back.
+    ActionResult {
+        key: AccountKey,
+        action: Box<Action>,
+        result: Result<ActionDone, ActionError>,
+    },
+    /// The launch form's inputs were read (or not).
+    LaunchOptions {
+        key: AccountKey,
+        result: Result<Box<LaunchOptions>, ActionError>,
+    },
+    /// A launch's record, as DescribeRecord tells it.
+    Record {
+        key: AccountKey,
+        record_id: String,
+        result: Result<RecordState, ActionError>,
+    },
+    /// A presigned notebook URL (or why not).
+    NotebookUrl {
+        name: String,
+        result: Result<String, ActionError>,
+    },
 }
 
 /// Effects the reducer asks the loop to carry out.
@@ -26,4 +48,16 @@ pub enum Msg {
 pub enum Command {
     /// Poll these accounts now instead of waiting for their interval.
     Refresh(Vec<AccountKey>),
+    /// Send a confirmed action; the answer comes back as `Msg::ActionResult`.
+    Act { key: AccountKey, action: Action },
+    /// Read the launch form's inputs for a product (`Msg::LaunchOptions`).
+    LaunchOptions { key: AccountKey, product: String },
+    /// Follow a launch's record until it finishes (`Msg::Record`, repeatedly).
+    FollowRecord { key: AccountKey, record_id: String },
+    /// Ask for a presigned notebook URL (`Msg::NotebookUrl`).
+    NotebookUrl { key: AccountKey, name: String },
+    /// Open a URL in the browser.
+    OpenUrl(String),
+    /// Put text on the clipboard (OSC 52, which works over SSH).
+    Copy(String),
 }

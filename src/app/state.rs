@@ -4,6 +4,7 @@ use crate::backend::AccountKey;
 use crate::lab::progress::{self, LabSnapshots, Progress};
 use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
 
+use super::dialog::{Confirm, Input, LaunchForm};
 use super::eventlog::EventLog;
 use super::keymap::Mode;
 
@@ -63,6 +64,9 @@ pub enum Overlay {
     Help { scroll: usize },
     Detail { target: Target, scroll: usize },
     Picker { selected: usize },
+    Confirm(Confirm),
+    Input(Input),
+    Launch(LaunchForm),
 }
 
 impl Overlay {
@@ -71,6 +75,9 @@ impl Overlay {
             Overlay::Help { .. } => Mode::Help,
             Overlay::Detail { .. } => Mode::Detail,
             Overlay::Picker { .. } => Mode::Picker,
+            Overlay::Confirm(_) => Mode::Confirm,
+            Overlay::Input(_) => Mode::Input,
+            Overlay::Launch(_) => Mode::Launch,
         }
     }
 }
@@ -97,6 +104,10 @@ pub struct App {
     /// A one-line notice in the footer (e.g. "refreshing alice").
     pub notice: Option<String>,
     pub quit: bool,
+    /// Refuse every action (`--read-only`): keys that would change something only say so.
+    pub read_only: bool,
+    /// Launches being followed: (account, record id, provisioned product name).
+    pub launches: Vec<(AccountKey, String, String)>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -117,6 +128,8 @@ impl App {
             size: (80, 24),
             notice: None,
             quit: false,
+            read_only: false,
+            launches: Vec::new(),
             dirty: true,
         }
     }

@@ -1,6 +1,8 @@
 //! The reducer: `update(&mut App, Msg) -> Vec<Command>`; the only place state changes.
 
-use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 use crate::backend::AccountKey;
 use crate::lab::progress;
@@ -10,6 +12,7 @@ use super::eventlog::LogEntry;
 use super::keymap::{self, KeyAction, Mode};
 use super::layout;
 use super::msg::{Command, Msg};
+use super::operate;
 use super::state::{App, Focus, Overlay};
 use super::view;
 
@@ -18,10 +21,20 @@ const PAGE: usize = 10;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
-        Msg::Key(ev) => match keymap::lookup(app.mode(), &ev) {
-            Some(action) => on_key(app, action),
-            None => Vec::new(),
-        },
+        Msg::Key(ev) => {
+            let typing = matches!(app.mode(), Mode::Input | Mode::Launch)
+                && !ev.modifiers.contains(KeyModifiers::CONTROL);
+            if let (true, KeyCode::Char(c)) = (typing, ev.code)
+                && ev.kind != KeyEventKind::Release
+                && operate::on_text(app, c)
+            {
+                return Vec::new();
+            }
+            match keymap::lookup(app.mode(), &ev) {
+                Some(action) => on_key(app, action),
+                None => Vec::new(),
+            }
+        }
         Msg::Mouse(ev) => on_mouse(app, ev),
         Msg::Resize(w, h) => {
             app.size = (w, h);
@@ -41,6 +54,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             on_poll(app, key, generation, result);
             Vec::new()
         }
+        other => operate::on_msg(app, other),
     }
 }
 
@@ -96,6 +110,12 @@ fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
     }
     match app.mode() {
         Mode::Lab => return on_lab_key(app, action),
+        Mode::Confirm | Mode::Input | Mode::Launch => {
+            return operate::on_dialog_key(app, action);
+        }
+        Mode::Detail if matches!(action, KeyAction::OpenUrl | KeyAction::Copy) => {
+            return operate::on_key(app, action);
+        }
         Mode::Help | Mode::Detail => {
             let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) =
                 app.overlays.last_mut()
@@ -185,6 +205,7 @@ fn on_lab_key(app: &mut App, action: KeyAction) -> Vec<Command> {
             }
             return vec![Command::Refresh(keys)];
         }
+        other => return operate::on_key(app, other),
     }
     Vec::new()
 }

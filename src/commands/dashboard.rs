@@ -18,11 +18,12 @@ fn color() -> bool {
 }
 
 /// `crossdeck demo`: the simulated class on a real clock at the chosen speed.
-pub async fn demo(args: DemoArgs, started: Instant) -> Result<(), Failure> {
-    let backend = Arc::new(sim_backend(&args));
+pub async fn demo(args: DemoArgs, read_only: bool, started: Instant) -> Result<(), Failure> {
+    let backend = Arc::new(sim_backend(&args, read_only));
     let mut app =
         App::new(backend.labs(), backend.names().clone(), backend.now()).simulated(args.speed);
     app.color = color();
+    app.read_only = read_only;
     tracing::info!(
         participants = args.participants,
         speed = args.speed,
@@ -37,14 +38,16 @@ pub async fn demo(args: DemoArgs, started: Instant) -> Result<(), Failure> {
     Ok(tui::run(backend, app, poll, started).await?)
 }
 
-/// The simulator the demo options describe.
-pub fn sim_backend(args: &DemoArgs) -> SimBackend {
+/// The simulator the demo options describe: its pipeline has a manual approval before
+/// DeployModel-Stage, so the gates can be tried offline.
+pub fn sim_backend(args: &DemoArgs, read_only: bool) -> SimBackend {
     let opts = SimOptions {
         participants: usize::from(args.participants),
         speed: args.speed,
         seed: args.seed,
         faults: !args.no_faults,
-        ..SimOptions::default()
+        approval_gate: true,
+        read_only,
     };
     SimBackend::new(opts, Arc::new(RealClock::new(args.speed)))
 }
@@ -54,6 +57,7 @@ pub async fn live(config: Config, started: Instant) -> Result<(), Failure> {
     let backend = Arc::new(AwsBackend::new(&config));
     let mut app = App::new(config.lab_infos(), config.names.clone(), backend.now());
     app.color = color();
+    app.read_only = config.read_only;
     tracing::info!(
         labs = config.labs.len(),
         config = %config.path.display(),

@@ -136,7 +136,7 @@ pub fn derive(info: &LabInfo, names: &LabNames, snaps: &LabSnapshots) -> Progres
     let next = first_open.map(|i| Step::ALL[i]);
     let blocked = ctx.blocker();
     let hint = match next {
-        Some(step) => ctx.hint(step),
+        Some(step) => ctx.gate().unwrap_or_else(|| ctx.hint(step)),
         None => {
             "Lab complete: both endpoints are InService. Clean up when done: they bill by the hour."
                 .to_string()
@@ -157,6 +157,34 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A promotion gate the pipeline is waiting at: a manual approval with a token, or a
+    /// disabled transition into a stage after the previous one succeeded.
+    fn gate(&self) -> Option<String> {
+        let pipeline = self.snap(Role::Tools)?.pipelines.first()?;
+        for (i, stage) in pipeline.stages.iter().enumerate() {
+            if let Some(a) = stage.actions.iter().find(|a| a.approval_token.is_some()) {
+                return Some(format!(
+                    "{} / {} waits for approval: select it in the pipeline strip and press a.",
+                    stage.name, a.name
+                ));
+            }
+            let previous_done = i > 0
+                && pipeline.stages[i - 1].status.as_deref() == Some("Succeeded")
+                && stage.status.is_none();
+            if !stage.inbound_enabled && previous_done {
+                return Some(format!(
+                    "The transition into {} is disabled ({}): select it and press e to promote.",
+                    stage.name,
+                    stage
+                        .disabled_reason
+                        .as_deref()
+                        .unwrap_or("no reason given")
+                ));
+            }
+        }
+        None
+    }
+
     fn snap(&self, role: Role) -> Option<&AccountSnapshot> {
         self.snaps[role].as_ref()
     }

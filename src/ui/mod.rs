@@ -1,5 +1,6 @@
 //! Pure rendering of `&App`: header, account panes, pipeline strip, event log, footer, overlays.
 
+mod dialog;
 mod header;
 mod log;
 mod overlay;

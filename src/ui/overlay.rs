@@ -10,6 +10,7 @@ use crate::app::keymap::{self, Mode};
 use crate::app::{App, Overlay, Target};
 use crate::lab::Category;
 
+use super::dialog;
 use super::text;
 use super::theme::Theme;
 
@@ -25,11 +26,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             Overlay::Detail { target, scroll } => detail(frame, area, app, target, *scroll, theme),
             Overlay::Picker { selected } => picker(frame, area, app, *selected, theme),
+            Overlay::Confirm(c) => dialog::confirm(frame, area, app, c, theme),
+            Overlay::Input(i) => dialog::input(frame, area, i, theme),
+            Overlay::Launch(f) => dialog::launch(frame, area, f, theme),
         }
     }
 }
 
-fn centered(area: Rect, max_w: u16, max_h: u16) -> Rect {
+/// A box of at most `max_w` x `max_h` in the middle of `area`.
+pub(super) fn centered(area: Rect, max_w: u16, max_h: u16) -> Rect {
     let w = max_w.min(area.width.saturating_sub(4));
     let h = max_h.min(area.height.saturating_sub(2));
     Rect {

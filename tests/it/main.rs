@@ -8,6 +8,7 @@ mod configs;
 pub mod e2e;
 mod fixtures;
 mod moto;
+mod operate;
 mod poller;
 mod progress;
 mod reducer;

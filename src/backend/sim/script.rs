@@ -237,15 +237,30 @@ impl Participant {
         self.create_stack(StackKind::Pipeline, None, params, buckets, &failing);
     }
 
-    /// 2.4: launch "Amazon Secure Sagemaker" as the DataScientist.
+    /// 2.4: launch "Amazon Secure Sagemaker" as the DataScientist (unless it was launched
+    /// from crossdeck already).
     fn launch_product(&mut self) {
+        if self.accounts[StackKind::Product.role()].products.is_empty() {
+            let name = format!("{}-notebook", self.plan.name);
+            let team = self.plan.team.to_string();
+            self.launch_product_as(name, "Small".into(), team);
+        }
+    }
+
+    /// ProvisionProduct with a name and parameters; returns the provisioned product's id.
+    pub(super) fn launch_product_as(
+        &mut self,
+        name: String,
+        instance: String,
+        team: String,
+    ) -> String {
         let pp = format!("pp-{}", self.rng.lower(13));
         let stack_name = format!("SC-{}-{pp}", self.plan.ds);
         let data_bucket = format!("{}-notebook-data-{}", self.plan.team, self.rng.lower(12));
         self.accounts[StackKind::Product.role()]
             .products
             .push(ProvisionedProduct {
-                name: format!("{}-notebook", self.plan.name),
+                name,
                 id: pp.clone(),
                 product_name: self.names.product_name.clone(),
                 status: "UNDER_CHANGE".into(),
@@ -253,8 +268,8 @@ impl Participant {
                 outputs: BTreeMap::new(),
                 created: self.now,
             });
-        self.ids.provisioned = pp;
-        let params = params(&[("SagemakerInstance", "Small"), ("TeamName", self.plan.team)]);
+        self.ids.provisioned = pp.clone();
+        let params = params(&[("SagemakerInstance", &instance), ("TeamName", &team)]);
         let bucket = OwnedBucket {
             logical: NOTEBOOK_BUCKET,
             name: data_bucket,
@@ -268,6 +283,7 @@ impl Participant {
             vec![bucket],
             &[],
         );
+        pp
     }
 
     /// The story moves on once a stack it created has settled (complete or rolled back).

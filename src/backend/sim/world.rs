@@ -47,6 +47,10 @@ pub(super) enum Event {
         role: Role,
         ok: bool,
     },
+    /// A notebook instance that was stopping or starting settles.
+    NotebookSettle {
+        running: bool,
+    },
 }
 
 /// A queue entry, ordered so `BinaryHeap` pops the earliest (then the first scheduled).
@@ -203,6 +207,7 @@ impl Participant {
             }
             Event::ActionCheck { stage, action } => self.action_check(stage.into(), action.into()),
             Event::EndpointSettle { role, ok } => self.endpoint_settle(role, ok),
+            Event::NotebookSettle { running } => self.notebook_settle(running),
         }
     }
 
