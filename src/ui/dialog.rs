@@ -66,12 +66,10 @@ pub fn launch(frame: &mut Frame, area: Rect, f: &LaunchForm, theme: &Theme) {
     let o = &f.options;
     let mut lines = vec![
         Line::styled(
-            format!(
-                "{} · {} · path {}",
-                o.product_name, o.artifact_name, o.path_name
-            ),
+            format!("{} · {}", o.product_name, o.artifact_name),
             theme.dim(),
         ),
+        Line::styled(format!("launch path: {}", o.path_name), theme.dim()),
         Line::raw(""),
     ];
     for (i, (label, value)) in f.rows().into_iter().enumerate() {

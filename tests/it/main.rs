@@ -13,6 +13,7 @@ mod poller;
 mod progress;
 mod reducer;
 mod render;
+mod render_dialogs;
 mod sim;
 mod simapp;
 mod story;
