@@ -145,3 +145,41 @@ fn demo_draws_the_lab_answers_keys_and_restores_the_terminal() {
     );
     let _ = std::fs::remove_file(log);
 }
+
+#[test]
+fn the_launch_form_opens_in_the_demo_and_read_only_refuses_it() {
+    let bin = env!("CARGO_BIN_EXE_crossdeck");
+    let log = std::env::temp_dir().join(format!("crossdeck-e2e-launch-{}.log", std::process::id()));
+    let run = |extra: &str| {
+        format!(
+            "'{bin}' {extra} demo --participants 1 --speed 400 --log-file '{}'; sleep 60",
+            log.display()
+        )
+    };
+    let tmux = Tmux::start(120, 40, &run(""));
+    tmux.wait_for("the DataScience catalog", |s| {
+        s.contains("✓ LabDSAccountSCSetup")
+    });
+    tmux.send("L");
+    let form = tmux.wait_for("the launch form", |s| {
+        s.contains("Launch the notebook product")
+    });
+    assert!(
+        form.contains("SagemakerInstance") && form.contains("cost-center"),
+        "{form}"
+    );
+    tmux.send("Escape");
+    tmux.wait_for("the form to close", |s| {
+        s.contains("cancelled: nothing was sent")
+    });
+    drop(tmux);
+
+    let tmux = Tmux::start(120, 40, &run("--read-only"));
+    tmux.wait_for("the dashboard", |s| s.contains("Tools 1"));
+    tmux.send("L");
+    let screen = tmux.wait_for("the refusal", |s| {
+        s.contains("read-only: crossdeck makes no change")
+    });
+    assert!(!screen.contains("Launch the notebook product"), "{screen}");
+    let _ = std::fs::remove_file(log);
+}
