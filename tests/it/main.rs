@@ -1,7 +1,8 @@
 //! The integration tests: one crate, one binary, every module below.
 
+pub mod aws_actions;
 mod aws_calls;
-mod aws_mock;
+pub mod aws_mock;
 mod aws_moto;
 mod cli;
 mod configs;
