@@ -8,6 +8,7 @@ mod cli;
 mod configs;
 pub mod e2e;
 mod fixtures;
+mod iam;
 mod moto;
 mod poller;
 mod progress;
