@@ -40,7 +40,7 @@ fn dt(secs: i64) -> DateTime {
 }
 
 /// A response body as the service sends it (CodePipeline and Service Catalog speak JSON).
-fn body(text: impl Into<String>) -> Option<String> {
+pub fn body(text: impl Into<String>) -> Option<String> {
     Some(text.into())
 }
 
@@ -54,7 +54,7 @@ fn query_error(code: &str, message: &str) -> Option<String> {
 }
 
 /// An awsJson error body, as SageMaker, CodePipeline and Service Catalog send them.
-fn json_error(code: &str, message: &str) -> Option<String> {
+pub fn json_error(code: &str, message: &str) -> Option<String> {
     Some(format!(r#"{{"__type":"{code}","Message":"{message}"}}"#))
 }
 

@@ -1,12 +1,14 @@
 //! The integration tests: one crate, one binary, every module below.
 
+pub mod aws_actions;
 mod aws_calls;
-mod aws_mock;
+pub mod aws_mock;
 mod aws_moto;
 mod cli;
 mod configs;
 pub mod e2e;
 mod fixtures;
+mod iam;
 mod moto;
 mod operate;
 mod poller;
