@@ -3,6 +3,7 @@
 
 use aws_sdk_codepipeline::types::{ApprovalResult, ApprovalStatus};
 
+use super::cleanup;
 use super::clients::Clients;
 use super::errors::CallError;
 use crate::backend::{Action, ActionDone, ActionError, LaunchOptions, RecordState};
@@ -43,29 +44,11 @@ pub async fn act(c: &Clients, names: &LabNames, action: Action) -> Result<Action
                 status.as_str().to_ascii_lowercase()
             )))
         }
-        Action::DeleteStack { stack } => {
-            let n = names;
-            let ours = [
-                &n.tools_catalog_stack,
-                &n.prep_stack,
-                &n.pipeline_stack,
-                &n.ds_catalog_stack,
-                &n.ds_resources_stack,
-                &n.stage_stack,
-            ];
-            if !ours.contains(&&stack) {
-                return Err(ActionError::Refused(format!(
-                    "{stack} is not one of the lab's stacks"
-                )));
-            }
-            c.cfn
-                .delete_stack()
-                .stack_name(&stack)
-                .send()
-                .await
-                .map_err(|e| action_error(CallError::from_sdk("DeleteStack", e)))?;
-            Ok(ActionDone::new(format!("deleting stack {stack}")))
-        }
+        Action::TerminateProduct { id } => cleanup::terminate_product(c, &id).await,
+        Action::DeleteStack { stack } => cleanup::delete_stack(c, names, &stack).await,
+        Action::EmptyBucket { bucket } => cleanup::empty_bucket(c, &bucket).await,
+        Action::DeleteBucket { bucket } => cleanup::delete_bucket(c, &bucket).await,
+        Action::DeleteEndpoint { endpoint } => cleanup::delete_endpoint(c, names, &endpoint).await,
         other => Err(ActionError::Refused(format!(
             "{other}: not available for AWS accounts in this version"
         ))),
