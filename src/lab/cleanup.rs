@@ -4,6 +4,11 @@
 //! name, buckets by exact name (the artifacts bucket by its `<prefix><uid>-` prefix, the notebook's
 //! retained bucket by the product's `BucketName` output), endpoints by the endpoint prefix and the
 //! `-Tools` / `-Stage` suffix. Anything else is left alone, however alike it looks.
+//!
+//! One departure from the guide's order: the notebook's retained bucket is emptied and deleted
+//! before its product is terminated, not after. Only the product's `BucketName` output names it,
+//! and that goes with the product, so a cleanup interrupted after the termination could never
+//! find the bucket again; the termination skips it either way (DeletionPolicy Retain).
 
 use std::fmt;
 
@@ -305,8 +310,8 @@ impl Builder {
         self.delete_endpoints(Role::Stage, id, snap, &names.endpoint_prefix);
     }
 
-    /// DataScience: terminate the products, empty and delete their retained buckets, delete the
-    /// catalog and resources stacks. Returns the termination steps (the Tools catalog waits on them).
+    /// DataScience: empty and delete each product's retained bucket, terminate the product,
+    /// delete the catalog and resources stacks. Returns the termination steps (the Tools catalog waits on them).
     fn datascience(&mut self, names: &LabNames, id: &str, snap: &AccountSnapshot) -> Vec<usize> {
         let role = Role::DataScience;
         let mut terminations = Vec::new();
@@ -315,6 +320,33 @@ impl Builder {
             .iter()
             .filter(|p| p.product_name == names.product_name)
         {
+            // The retained bucket is named only by the product's output, which goes with the
+            // product: it is emptied and deleted first, so an interrupted cleanup still finds it.
+            let bucket_step = p
+                .outputs
+                .get("BucketName")
+                .filter(|b| has_bucket(snap, b))
+                .map(|bucket| {
+                    let mut s = self.step(
+                        role,
+                        id,
+                        format!("empty and delete bucket {bucket}"),
+                        "the product's bucket has DeletionPolicy Retain: it survives the \
+                         termination, and only the product's output names it",
+                    );
+                    s.resources.push(format!(
+                        "bucket {bucket} (output BucketName of {}): every object version, then \
+                         the bucket",
+                        p.name
+                    ));
+                    s.actions.push(Action::EmptyBucket {
+                        bucket: bucket.clone(),
+                    });
+                    s.actions.push(Action::DeleteBucket {
+                        bucket: bucket.clone(),
+                    });
+                    self.push(s)
+                });
             let why = "step 2.4 launched it: the notebook instance and its KMS key go with it";
             let titles = (
                 format!("terminate provisioned product {}", p.name),
@@ -331,29 +363,8 @@ impl Builder {
                 id: p.id.clone(),
                 name: p.name.clone(),
             });
-            let t = self.push(s);
-            terminations.push(t);
-            let Some(bucket) = p.outputs.get("BucketName").filter(|b| has_bucket(snap, b)) else {
-                continue;
-            };
-            let mut s = self.step(
-                role,
-                id,
-                format!("empty and delete bucket {bucket}"),
-                "the product's bucket has DeletionPolicy Retain: it survives the termination",
-            );
-            s.resources.push(format!(
-                "bucket {bucket} (output BucketName of {}): every object version, then the bucket",
-                p.name
-            ));
-            s.actions.push(Action::EmptyBucket {
-                bucket: bucket.clone(),
-            });
-            s.actions.push(Action::DeleteBucket {
-                bucket: bucket.clone(),
-            });
-            s.after.push(t);
-            self.push(s);
+            s.after.extend(bucket_step);
+            terminations.push(self.push(s));
         }
         if let Some(st) = live_stack(snap, &names.ds_catalog_stack) {
             let n = self.delete_stack(

@@ -3,6 +3,10 @@
 mod aws_calls;
 mod aws_mock;
 mod aws_moto;
+mod cleanup_cli;
+mod cleanup_mock;
+mod cleanup_moto;
+mod cleanup_sim;
 mod cli;
 mod configs;
 pub mod e2e;
