@@ -1,4 +1,5 @@
-//! Command-line interface: the dashboard for configured labs, `demo`, `check`, `status`, `config`.
+//! Command-line interface: the dashboard for configured labs, `demo`, `check`, `status`, `config`,
+//! `cleanup`.
 
 use std::path::PathBuf;
 
@@ -42,6 +43,32 @@ pub enum Cmd {
     Status(StatusArgs),
     /// Check the config file and list the labs and accounts it defines.
     Config,
+    /// Print the plan that cleans up one lab in the guide's order; with --execute and
+    /// --confirm <the lab's account ids>, carry it out.
+    Cleanup(CleanupArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CleanupArgs {
+    /// The lab to clean up.
+    #[arg(long, value_name = "NAME")]
+    pub lab: String,
+
+    /// Carry the plan out (without it the plan is printed and nothing changes).
+    #[arg(long)]
+    pub execute: bool,
+
+    /// The lab's account ids, comma separated, typed to confirm --execute.
+    #[arg(long, value_name = "IDS", requires = "execute")]
+    pub confirm: Option<String>,
+
+    /// Seconds between two looks at something being deleted (default 10; 1 with --demo).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub poll_interval: Option<u64>,
+
+    /// Seconds one wait (a stack, product or endpoint to go) may take before its step fails.
+    #[arg(long, value_name = "SECS", default_value_t = 2700, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub wait_timeout: u64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod cleanup;
 pub mod cli;
 pub mod commands;
 pub mod config;

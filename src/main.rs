@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
-use crossdeck::commands::{self, Failure, check, dashboard, show_config, status};
+use crossdeck::commands::{self, Failure, check, cleanup, dashboard, show_config, status};
 use crossdeck::logging;
 
 fn main() -> ExitCode {
@@ -88,6 +88,26 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
                 ))
             };
             status::print(&report, args.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Cleanup(args)) => {
+            let read_only = cli.read_only;
+            if cli.demo {
+                cleanup::refuse_read_only(&args, read_only)?;
+                let backend = cleanup::demo_backend();
+                let labs = backend.labs();
+                let lab = lab_named(&labs, &args.lab)?;
+                let run = cleanup::run(&backend, lab, &labs[lab], backend.names(), &args, true);
+                commands::runtime()?.block_on(run)?;
+            } else {
+                let config = commands::load_config(config_path, read_only)?;
+                cleanup::refuse_read_only(&args, config.read_only)?;
+                let lab = config.lab_index(&args.lab).map_err(Failure::usage)?;
+                let backend = crossdeck::backend::aws::AwsBackend::new(&config);
+                let labs = config.lab_infos();
+                let run = cleanup::run(&backend, lab, &labs[lab], &config.names, &args, false);
+                commands::runtime()?.block_on(run)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         None if cli.demo => {

@@ -1,6 +1,7 @@
-//! The commands behind the CLI: the dashboard, `demo`, `check`, `status` and `config`.
+//! The commands behind the CLI: the dashboard, `demo`, `check`, `status`, `config` and `cleanup`.
 
 pub mod check;
+pub mod cleanup;
 pub mod dashboard;
 pub mod show_config;
 pub mod status;

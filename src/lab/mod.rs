@@ -1,5 +1,6 @@
 //! The lab domain: model, status categories, names, guide progress and snapshot transitions.
 
+pub mod cleanup;
 pub mod diff;
 pub mod model;
 pub mod names;

@@ -7,12 +7,12 @@ use serde_json::Value;
 use crate::e2e::Tmux;
 use crate::moto::{Moto, Scratch};
 
-const ALICE: [&str; 3] = ["111111111111", "222222222222", "333333333333"];
+pub(crate) const ALICE: [&str; 3] = ["111111111111", "222222222222", "333333333333"];
 const BOB: [&str; 3] = ["444444444444", "555555555555", "666666666666"];
 
 /// AWS config files: an instructor profile with static keys, and alice's Tools account as a
 /// profile role chain. Both send their calls to moto.
-fn aws_files(s: &Scratch, moto: &Moto) {
+pub(crate) fn aws_files(s: &Scratch, moto: &Moto) {
     s.write(
         "aws_config",
         &format!(
@@ -37,7 +37,7 @@ fn role(id: &str, source: &str) -> String {
 
 /// alice: Tools through the profile chain, the others through crossdeck's AssumeRole.
 /// bob (optional): Stage's source profile does not exist, so its role cannot be assumed.
-fn config(s: &Scratch, moto: &Moto, with_bob: bool) {
+pub(crate) fn config(s: &Scratch, moto: &Moto, with_bob: bool) {
     let mut text = format!(
         "region = \"us-east-1\"\nendpoint_url = \"{url}\"\nmax_attempts = 1\n\n\
          [[labs]]\nname = \"alice\"\nunique_id = \"ali\"\n\

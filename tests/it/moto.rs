@@ -58,10 +58,16 @@ fn get(port: u16, path: &str) -> Option<String> {
 impl Moto {
     /// Start a server and wait until it answers.
     pub fn start() -> Moto {
+        Moto::start_with_env(&[])
+    }
+
+    /// The same, with extra environment variables for the server (e.g. its request recorder).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Moto {
         let server = moto_server();
         let port = free_port();
         let child = Command::new(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -83,23 +89,54 @@ impl Moto {
 
     /// Seed one lab (see tests/moto/seed_lab.py); returns what the script reports it made.
     pub fn seed_lab(&self, uid: &str, tools: &str, ds: &str, stage: &str) -> serde_json::Value {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/seed_lab.py");
-        let python = std::env::var_os("CROSSDECK_MOTO_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| venv_bin("python"));
-        let out = Command::new(&python)
-            .arg(&script)
-            .args(["--endpoint", &self.url, "--uid", uid])
-            .args(["--tools", tools, "--ds", ds, "--stage", stage])
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-        assert!(
-            out.status.success(),
-            "seeding failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("the seed script prints JSON")
+        self.seed_lab_with(uid, [tools, ds, stage], &[])
     }
+
+    /// Seed one lab with extra flags for the script (e.g. `--cleanup-extras`).
+    pub fn seed_lab_with(
+        &self,
+        uid: &str,
+        [tools, ds, stage]: [&str; 3],
+        extra: &[&str],
+    ) -> serde_json::Value {
+        let mut args = vec!["--endpoint", &self.url, "--uid", uid];
+        args.extend(["--tools", tools, "--ds", ds, "--stage", stage]);
+        args.extend(extra);
+        python_json("seed_lab.py", &args)
+    }
+
+    /// GET one of moto's own API paths (`/moto-api/...`); the whole HTTP answer.
+    pub fn api(&self, path: &str) -> String {
+        let port: u16 = self
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port in the url");
+        get(port, path).unwrap_or_else(|| panic!("moto did not answer {path}"))
+    }
+}
+
+/// Run a script of tests/moto with the venv's python and parse the JSON it prints.
+pub fn python_json(script: &str, args: &[&str]) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/moto")
+        .join(script);
+    let python = std::env::var_os("CROSSDECK_MOTO_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| venv_bin("python"));
+    let out = Command::new(&python)
+        .arg(&script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
 }
 
 impl Drop for Moto {
@@ -140,8 +177,17 @@ impl Scratch {
 
     /// The same, with extra environment variables.
     pub fn crossdeck_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_crossdeck"))
-            .args(args)
+        self.command(args)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run crossdeck")
+    }
+
+    /// The command `crossdeck` runs as, to spawn it.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_crossdeck"));
+        c.args(args)
             .current_dir(&self.dir)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -153,11 +199,8 @@ impl Scratch {
                 "AWS_SHARED_CREDENTIALS_FILE",
                 self.dir.join("aws_credentials"),
             )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .output()
-            .expect("run crossdeck")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        c
     }
 }
 

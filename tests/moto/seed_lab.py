@@ -1,6 +1,10 @@
 """Seed one participant's lab into a moto server: three accounts reached by AssumeRole, with the
 stacks, buckets and objects, portfolio share, pipeline, SageMaker endpoints and notebook the
-guide's steps create, plus decoys with other names. Prints what it made as JSON."""
+guide's steps create, plus decoys with other names. Prints what it made as JSON.
+
+With --cleanup-extras it adds what a cleanup must cope with: many object versions and delete
+markers in the lab's versioned buckets (the Stage data-model bucket needs three batches), the
+DSResources stack, and decoys in every account that look like the lab's but are not."""
 
 import argparse
 import json
@@ -83,6 +87,7 @@ def main():
     ap.add_argument("--ds", required=True)
     ap.add_argument("--stage", required=True)
     ap.add_argument("--uid", required=True)
+    ap.add_argument("--cleanup-extras", action="store_true")
     a = ap.parse_args()
     e = a.endpoint
     made = {}
@@ -191,7 +196,71 @@ def main():
     stage_endpoint = "datascience-project-2026-11-27-09-00-00-Stage"
     endpoint(client(st, "sagemaker", e), stage_endpoint, f"arn:aws:iam::{a.stage}:role/SageMakerExecutionRole-{a.stage}")
     made["stage_endpoint"] = stage_endpoint
+    if a.cleanup_extras:
+        cleanup_extras(a, e, tools, ds, st, made)
     print(json.dumps(made))
+
+
+def versions(s3, bucket, keys, per_key, markers):
+    """per_key versions of each key, then a delete marker on the first `markers` keys."""
+    for i in range(per_key):
+        for k in keys:
+            s3.put_object(Bucket=bucket, Key=k, Body=f"{k} v{i}".encode())
+    for k in keys[:markers]:
+        s3.delete_object(Bucket=bucket, Key=k)
+    return len(keys) * per_key + markers
+
+
+def cleanup_extras(a, e, tools, ds, st, made):
+    counts = {}
+    s3 = client(st, "s3", e)
+    stage_bucket = f"mlops-bia-data-model-{a.stage}"
+    keys = [f"models/run-{i:02}/model.tar.gz" for i in range(25)]
+    counts[stage_bucket] = versions(s3, stage_bucket, keys, 100, 10)
+    t3 = client(tools, "s3", e)
+    data_bucket = f"mlops-bia-data-model-{a.tools}"
+    counts[data_bucket] = 2 + versions(t3, data_bucket, [f"models/old-{i}.tar.gz" for i in range(20)], 10, 5)
+    lambda_bucket = f"mlops-bia-lambda-functions-{a.tools}"
+    zips = ["MLOps-BIA-DeployModel.py.zip", "MLOps-BIA-GetStatus.py.zip", "MLOps-BIA-EvaluateModel.py.zip"]
+    counts[lambda_bucket] = 3 + versions(t3, lambda_bucket, zips, 5, 1)
+    artifacts = f"mlops-bia-codepipeline-artifacts-{a.uid}-x1y2z3"
+    counts[artifacts] = versions(t3, artifacts, [f"MLOpsPipeline/Model/{i}.zip" for i in range(30)], 1, 0)
+    made["versions"] = counts
+
+    dcfn = client(ds, "cloudformation", e)
+    stack(dcfn, "DSResources", {"B": bucket(f"ds-resources-data-{a.ds}", False)})
+
+    # Decoys: other names in the lab's own accounts, some a prefix or suffix away.
+    decoys = {"tools": {}, "datascience": {}, "stage": {}}
+    role = f"arn:aws:iam::{a.tools}:role/MLOps-BIA-CodePipeline-ServiceRole-{a.uid}"
+    endpoint(client(tools, "sagemaker", e), "datascience-project-2026-11-27-09-00-00-Prod", role)
+    other = f"mlops-bia-codepipeline-artifacts-bob-decoy1"
+    t3.create_bucket(Bucket=other)
+    t3.put_object(Bucket=other, Key="keep", Body=b"keep")
+    decoys["tools"] = {
+        "stacks": ["SomeoneElsesStack"],
+        "buckets": [f"mlops-bia-lambda-functions-{a.tools}-copy", other],
+        "endpoints": ["unrelated-endpoint", "datascience-project-2026-11-27-09-00-00-Prod"],
+    }
+    nb = f"forecasting-notebook-data-decoy-{a.ds}"
+    d3 = client(ds, "s3", e)
+    d3.create_bucket(Bucket=nb)
+    d3.put_object(Bucket=nb, Key="keep", Body=b"keep")
+    stack(dcfn, "DSResourcesCopy", TOPIC)
+    decoys["datascience"] = {"stacks": ["DSResourcesCopy"], "buckets": [nb], "endpoints": []}
+    backup = f"mlops-bia-data-model-{a.stage}-backup"
+    s3.create_bucket(Bucket=backup)
+    s3.put_bucket_versioning(Bucket=backup, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=backup, Key="models/model.tar.gz", Body=b"keep")
+    stack(client(st, "cloudformation", e), "StageResourcesCopy", TOPIC)
+    endpoint(client(st, "sagemaker", e), "other-project-2026-11-27-09-00-00-Stage",
+             f"arn:aws:iam::{a.stage}:role/SageMakerExecutionRole-{a.stage}")
+    decoys["stage"] = {
+        "stacks": ["StageResourcesCopy"],
+        "buckets": [backup],
+        "endpoints": ["other-project-2026-11-27-09-00-00-Stage"],
+    }
+    made["decoys"] = decoys
 
 
 if __name__ == "__main__":

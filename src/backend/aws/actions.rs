@@ -1,6 +1,7 @@
 //! Actions on real accounts: each typed `Action` as the SDK calls it makes, the launch form's
 //! reads, provisioning records and notebook URLs.
 
+use super::cleanup;
 use super::clients::Clients;
 use super::errors::CallError;
 use super::gates::{self, Gate};
@@ -61,32 +62,11 @@ pub async fn act(c: &Clients, names: &LabNames, action: Action) -> Result<Action
         Action::LaunchProduct(request) => launch::provision(&c.sc, request).await,
         Action::StopNotebook { name } => stop_notebook(c, &name).await,
         Action::StartNotebook { name } => start_notebook(c, &name).await,
-        Action::DeleteStack { stack } => {
-            let n = names;
-            let ours = [
-                &n.tools_catalog_stack,
-                &n.prep_stack,
-                &n.pipeline_stack,
-                &n.ds_catalog_stack,
-                &n.ds_resources_stack,
-                &n.stage_stack,
-            ];
-            if !ours.contains(&&stack) {
-                return Err(ActionError::Refused(format!(
-                    "{stack} is not one of the lab's stacks"
-                )));
-            }
-            c.cfn
-                .delete_stack()
-                .stack_name(&stack)
-                .send()
-                .await
-                .map_err(|e| action_error(CallError::from_sdk("DeleteStack", e)))?;
-            Ok(ActionDone::new(format!("deleting stack {stack}")))
-        }
-        other => Err(ActionError::Refused(format!(
-            "{other}: not available for AWS accounts in this version"
-        ))),
+        Action::TerminateProduct { id } => cleanup::terminate_product(c, &id).await,
+        Action::DeleteStack { stack } => cleanup::delete_stack(c, names, &stack).await,
+        Action::EmptyBucket { bucket } => cleanup::empty_bucket(c, &bucket).await,
+        Action::DeleteBucket { bucket } => cleanup::delete_bucket(c, &bucket).await,
+        Action::DeleteEndpoint { endpoint } => cleanup::delete_endpoint(c, names, &endpoint).await,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod catalog;
 pub mod check;
+pub mod cleanup;
 pub mod clients;
 pub mod errors;
 pub mod gates;

@@ -200,13 +200,22 @@ impl Participant {
         }
     }
 
-    /// A stack is gone. A product's stack deleted behind Service Catalog's back taints the product.
+    /// A stack is gone. A product's stack deleted behind Service Catalog's back taints the product;
+    /// one deleted by its termination takes the product with it.
     pub(super) fn stack_deleted(&mut self, kind: StackKind) {
         if kind != StackKind::Product {
             return;
         }
         let pp = self.ids.provisioned.clone();
         let products = &mut self.accounts[kind.role()].products;
+        // Terminated through Service Catalog: the product goes with its stack.
+        if products
+            .iter()
+            .any(|p| p.id == pp && p.status == "UNDER_CHANGE")
+        {
+            products.retain(|p| p.id != pp);
+            return;
+        }
         if let Some(product) = products.iter_mut().find(|p| p.id == pp) {
             product.status = "TAINTED".into();
             product.status_message =

@@ -1,7 +1,7 @@
 //! One participant's world: their accounts, the queue of scheduled events, and the loop applying them.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use crate::lab::{
@@ -51,6 +51,10 @@ pub(super) enum Event {
     NotebookSettle {
         running: bool,
     },
+    /// Endpoints that were `Deleting` are gone.
+    EndpointGone {
+        role: Role,
+    },
 }
 
 /// A queue entry, ordered so `BinaryHeap` pops the earliest (then the first scheduled).
@@ -92,6 +96,8 @@ pub(super) struct Account {
     pub endpoints: Vec<Endpoint>,
     pub notebooks: Vec<NotebookInstance>,
     pub buckets: Vec<Bucket>,
+    /// Object versions and delete markers left in a bucket being emptied, by bucket name.
+    pub versions_left: HashMap<String, u64>,
 }
 
 impl Account {
@@ -208,6 +214,7 @@ impl Participant {
             Event::ActionCheck { stage, action } => self.action_check(stage.into(), action.into()),
             Event::EndpointSettle { role, ok } => self.endpoint_settle(role, ok),
             Event::NotebookSettle { running } => self.notebook_settle(running),
+            Event::EndpointGone { role } => self.endpoint_gone(role),
         }
     }
 

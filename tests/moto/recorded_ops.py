@@ -1,0 +1,34 @@
+"""Read a moto recording (MOTO_RECORDER_FILEPATH) and print, as JSON, one entry per request:
+the service (from the SigV4 credential scope) and the operation (X-Amz-Target for the JSON
+protocols, Action= for the query protocols, else the HTTP method and path for S3's REST API)."""
+
+import base64
+import json
+import re
+import sys
+from urllib.parse import parse_qs
+
+
+def operation(entry):
+    headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
+    scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", headers.get("authorization", ""))
+    service = scope.group(1) if scope else "?"
+    body = entry.get("body") or ""
+    if entry.get("body_encoded"):
+        body = base64.b64decode(body).decode("utf-8", "replace")
+    if "x-amz-target" in headers:
+        op = headers["x-amz-target"].split(".")[-1]
+    elif "Action=" in body:
+        op = parse_qs(body).get("Action", ["?"])[0]
+    else:
+        op = f"{entry['method']} {entry['url'].split('://', 1)[-1].split('/', 1)[-1]}"
+    return {"service": service, "op": op, "method": entry["method"]}
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        print(json.dumps([operation(json.loads(line)) for line in f if line.strip()]))
+
+
+if __name__ == "__main__":
+    main()
