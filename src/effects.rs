@@ -2,6 +2,7 @@
 //! following a launch, opening a URL, copying with OSC 52. Answers come back as messages.
 
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{Command, Msg};
 use crate::backend::{AccountKey, Backend};
+use crate::cleanup::{self, RunOptions};
 
 /// How often a launch's record is read while it is in progress.
 pub const RECORD_EVERY: Duration = Duration::from_secs(3);
@@ -43,6 +45,21 @@ pub fn spawn<B: Backend>(backend: &Arc<B>, cmd: Command, tx: &mpsc::Sender<Msg>)
             tokio::spawn(async move {
                 let result = b.notebook_url(key, &name).await;
                 let _ = tx.send(Msg::NotebookUrl { name, result }).await;
+            });
+        }
+        Command::RunCleanup { lab, plan } => {
+            tokio::spawn(async move {
+                let events = tx.clone();
+                let outcome = cleanup::run(&*b, lab, &plan, RunOptions::default(), |event| {
+                    // A full channel drops a progress line, never the run.
+                    let _ = events.try_send(Msg::Cleanup {
+                        lab,
+                        event: event.clone(),
+                    });
+                    ControlFlow::Continue(())
+                })
+                .await;
+                let _ = tx.send(Msg::CleanupDone { lab, outcome }).await;
             });
         }
         Command::OpenUrl(url) => open_url(&url),

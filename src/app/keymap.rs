@@ -12,6 +12,7 @@ pub enum Mode {
     Confirm,
     Input,
     Launch,
+    Cleanup,
 }
 
 impl Mode {
@@ -24,6 +25,7 @@ impl Mode {
             Mode::Confirm => "Confirm",
             Mode::Input => "Text input",
             Mode::Launch => "Launch form",
+            Mode::Cleanup => "Cleanup plan",
         }
     }
 }
@@ -61,6 +63,7 @@ pub enum KeyAction {
     Erase,
     PickPrev,
     PickNext,
+    Cleanup,
 }
 
 /// A key as written in the table.
@@ -103,7 +106,7 @@ use Mode::*;
 
 /// The screens where letters are keys (in the dialogs they are text).
 const ALL: &[Mode] = &[Lab, Detail, Help, Picker];
-const DIALOGS: &[Mode] = &[Confirm, Input, Launch];
+const DIALOGS: &[Mode] = &[Confirm, Input, Launch, Cleanup];
 
 /// The key table. Earlier rows win when a key appears twice for a mode.
 pub const BINDINGS: &[Binding] = &[
@@ -302,6 +305,48 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Launch,
         help: "launch the notebook product in the DataScience account (a form)",
         footer: Some("launch"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('C')],
+        action: KeyAction::Cleanup,
+        help: "plan this lab's cleanup; it runs only once you type the lab's account ids",
+        footer: Some("cleanup"),
+    },
+    Binding {
+        modes: &[Cleanup],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Confirm,
+        help: "run the plan (the typed account ids must be the lab's)",
+        footer: Some("run"),
+    },
+    Binding {
+        modes: &[Cleanup],
+        keys: &[code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "close (a run goes on; C shows it again)",
+        footer: Some("close"),
+    },
+    Binding {
+        modes: &[Cleanup],
+        keys: &[code(KeyCode::Backspace)],
+        action: KeyAction::Erase,
+        help: "delete the last character",
+        footer: None,
+    },
+    Binding {
+        modes: &[Cleanup],
+        keys: &[code(KeyCode::Down), code(KeyCode::PageDown)],
+        action: KeyAction::Down,
+        help: "scroll down",
+        footer: None,
+    },
+    Binding {
+        modes: &[Cleanup],
+        keys: &[code(KeyCode::Up), code(KeyCode::PageUp)],
+        action: KeyAction::Up,
+        help: "scroll up",
+        footer: None,
     },
     Binding {
         modes: &[Lab],

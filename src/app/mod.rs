@@ -1,5 +1,7 @@
 //! App state, messages, commands, the reducer, the key table and the text prepared for the screen.
 
+pub mod cleanup_flow;
+pub mod cleanup_view;
 pub mod detail;
 pub mod dialog;
 pub mod eventlog;

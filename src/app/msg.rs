@@ -3,6 +3,8 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::backend::{AccountKey, Action, ActionDone, ActionError, LaunchOptions, RecordState};
+use crate::cleanup::{Event as CleanupEvent, Outcome};
+use crate::lab::cleanup::Plan;
 use crate::lab::{AccountError, AccountSnapshot, Timestamp};
 
 /// Everything that can change the app's state arrives as one of these.
@@ -36,6 +38,16 @@ pub enum Msg {
         record_id: String,
         result: Result<RecordState, ActionError>,
     },
+    /// One step of a running cleanup.
+    Cleanup {
+        lab: usize,
+        event: CleanupEvent,
+    },
+    /// A cleanup run ended.
+    CleanupDone {
+        lab: usize,
+        outcome: Outcome,
+    },
     /// A presigned notebook URL (or why not).
     NotebookUrl {
         name: String,
@@ -56,6 +68,8 @@ pub enum Command {
     FollowRecord { key: AccountKey, record_id: String },
     /// Ask for a presigned notebook URL (`Msg::NotebookUrl`).
     NotebookUrl { key: AccountKey, name: String },
+    /// Run a confirmed cleanup plan; progress comes back as `Msg::Cleanup`, then `CleanupDone`.
+    RunCleanup { lab: usize, plan: Box<Plan> },
     /// Open a URL in the browser.
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52, which works over SSH).

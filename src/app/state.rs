@@ -4,6 +4,7 @@ use crate::backend::AccountKey;
 use crate::lab::progress::{self, LabSnapshots, Progress};
 use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
 
+use super::cleanup_view::CleanupView;
 use super::dialog::{Confirm, Input, LaunchForm};
 use super::eventlog::EventLog;
 use super::keymap::Mode;
@@ -61,12 +62,23 @@ pub enum Target {
 /// A window over the lab view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: usize },
-    Detail { target: Target, scroll: usize },
-    Picker { selected: usize },
+    Help {
+        scroll: usize,
+    },
+    Detail {
+        target: Target,
+        scroll: usize,
+    },
+    Picker {
+        selected: usize,
+    },
     Confirm(Confirm),
     Input(Input),
     Launch(LaunchForm),
+    /// The cleanup of a lab: its view lives in `App::cleanups`, so a run goes on when closed.
+    Cleanup {
+        lab: usize,
+    },
 }
 
 impl Overlay {
@@ -78,6 +90,7 @@ impl Overlay {
             Overlay::Confirm(_) => Mode::Confirm,
             Overlay::Input(_) => Mode::Input,
             Overlay::Launch(_) => Mode::Launch,
+            Overlay::Cleanup { .. } => Mode::Cleanup,
         }
     }
 }
@@ -108,6 +121,8 @@ pub struct App {
     pub read_only: bool,
     /// Launches being followed: (account, record id, provisioned product name).
     pub launches: Vec<(AccountKey, String, String)>,
+    /// Cleanup plans shown or running, one per lab at most.
+    pub cleanups: Vec<CleanupView>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -130,6 +145,7 @@ impl App {
             quit: false,
             read_only: false,
             launches: Vec::new(),
+            cleanups: Vec::new(),
             dirty: true,
         }
     }

@@ -12,9 +12,9 @@ use super::eventlog::LogEntry;
 use super::keymap::{self, KeyAction, Mode};
 use super::layout;
 use super::msg::{Command, Msg};
-use super::operate;
 use super::state::{App, Focus, Overlay};
 use super::view;
+use super::{cleanup_flow, operate};
 
 /// Rows a page key moves.
 const PAGE: usize = 10;
@@ -22,11 +22,11 @@ const PAGE: usize = 10;
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(ev) => {
-            let typing = matches!(app.mode(), Mode::Input | Mode::Launch)
+            let typing = matches!(app.mode(), Mode::Input | Mode::Launch | Mode::Cleanup)
                 && !ev.modifiers.contains(KeyModifiers::CONTROL);
             if let (true, KeyCode::Char(c)) = (typing, ev.code)
                 && ev.kind != KeyEventKind::Release
-                && operate::on_text(app, c)
+                && (operate::on_text(app, c) || cleanup_flow::on_text(app, c))
             {
                 return Vec::new();
             }
@@ -54,6 +54,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             on_poll(app, key, generation, result);
             Vec::new()
         }
+        msg @ (Msg::Cleanup { .. } | Msg::CleanupDone { .. }) => cleanup_flow::on_msg(app, msg),
         other => operate::on_msg(app, other),
     }
 }
@@ -110,6 +111,7 @@ fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
     }
     match app.mode() {
         Mode::Lab => return on_lab_key(app, action),
+        Mode::Cleanup => return cleanup_flow::on_key(app, action),
         Mode::Confirm | Mode::Input | Mode::Launch => {
             return operate::on_dialog_key(app, action);
         }
@@ -205,6 +207,7 @@ fn on_lab_key(app: &mut App, action: KeyAction) -> Vec<Command> {
             }
             return vec![Command::Refresh(keys)];
         }
+        KeyAction::Cleanup => return cleanup_flow::open(app),
         other => return operate::on_key(app, other),
     }
     Vec::new()

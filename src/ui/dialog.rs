@@ -112,3 +112,54 @@ pub fn launch(frame: &mut Frame, area: Rect, f: &LaunchForm, theme: &Theme) {
         theme,
     );
 }
+
+/// The cleanup plan, the account ids typed to run it, then the run's progress.
+pub fn cleanup(frame: &mut Frame, area: Rect, app: &App, lab: usize, theme: &Theme) {
+    use crate::app::cleanup_view::{CleanupView, RunState};
+    let Some(v) = app.cleanups.iter().find(|v| v.lab == lab) else {
+        return;
+    };
+    let mut lines: Vec<Line> = v
+        .plan
+        .to_string()
+        .lines()
+        .map(|l| Line::raw(l.to_string()))
+        .collect();
+    lines.push(Line::raw(""));
+    match &v.state {
+        RunState::Review if v.plan.steps.is_empty() => {}
+        RunState::Review => {
+            let ids = app
+                .labs
+                .get(lab)
+                .map(|l| CleanupView::expected(&l.info).join(","))
+                .unwrap_or_default();
+            lines.push(Line::styled(
+                format!("Nothing changed yet. To run it, type the account ids {ids}:"),
+                theme.heading(),
+            ));
+            lines.push(Line::raw(format!("> {}▏", v.typed)));
+        }
+        RunState::Running => lines.push(Line::styled("Running…", theme.heading())),
+        RunState::Finished { ok, summary } => {
+            let style = if *ok { theme.heading() } else { theme.error() };
+            lines.push(Line::styled(format!("Finished: {summary}"), style));
+        }
+    }
+    lines.extend(v.lines.iter().map(|l| Line::raw(l.clone())));
+    let rect = centered(area, 110, area.height.saturating_sub(2));
+    // Follow the newest lines unless scrolled back.
+    let inner = usize::from(rect.height.saturating_sub(2));
+    let bottom = lines.len().saturating_sub(inner);
+    let top = bottom.saturating_sub(v.scroll);
+    let title = format!(
+        "Cleanup of lab {} · Enter run · Esc close · ↑↓ scroll",
+        v.plan.lab
+    );
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Line::styled(format!(" {title} "), theme.title()));
+    frame.render_widget(Clear, rect);
+    let shown: Vec<Line> = lines.into_iter().skip(top).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), rect);
+}

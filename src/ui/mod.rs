@@ -60,16 +60,18 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // A notice (what an action did, why a key was refused) comes first; the hints fill the rest.
     let mut spans = Vec::new();
+    if let Some(notice) = &app.notice {
+        spans.push(Span::styled(
+            text::end(notice, area.width as usize),
+            theme.heading(),
+        ));
+        spans.push(Span::raw("   "));
+    }
     for (key, label) in keymap::footer_hints(app.mode()) {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {label}  ")));
     }
-    let mut line = Line::from(spans);
-    if let Some(notice) = &app.notice {
-        let used = text::line_width(&line);
-        let room = (area.width as usize).saturating_sub(used + 1);
-        line.push_span(Span::styled(text::end(notice, room), theme.dim()));
-    }
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

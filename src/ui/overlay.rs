@@ -29,6 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Overlay::Confirm(c) => dialog::confirm(frame, area, app, c, theme),
             Overlay::Input(i) => dialog::input(frame, area, i, theme),
             Overlay::Launch(f) => dialog::launch(frame, area, f, theme),
+            Overlay::Cleanup { lab } => dialog::cleanup(frame, area, app, *lab, theme),
         }
     }
 }

@@ -8,6 +8,7 @@ mod cleanup_cli;
 mod cleanup_mock;
 mod cleanup_moto;
 mod cleanup_sim;
+mod cleanup_tui;
 mod cli;
 mod configs;
 pub mod e2e;

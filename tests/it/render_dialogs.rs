@@ -94,3 +94,22 @@ fn the_launch_form_shows_parameters_and_tags_with_defaults() {
     app.overlays.push(Overlay::Launch(form));
     assert_snapshot!(render(&app, 80, 24));
 }
+
+#[test]
+fn the_cleanup_plan_asks_for_the_account_ids() {
+    use crossdeck::app::{Msg, update};
+    use crossdeck::backend::sim::SimOptions;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let opts = SimOptions {
+        participants: 1,
+        ..SimOptions::default()
+    };
+    let mut app = crate::simapp::app_at(opts, 4 * 3600, 4 * 3600, 60);
+    for c in "C111100000000,2222".chars() {
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+    assert_snapshot!(render(&app, 110, 48));
+}
