@@ -280,3 +280,62 @@ fn read_only_cleanup_execute_makes_no_call_and_planning_only_reads() {
     let writes: Vec<&Value> = calls.iter().filter(|c| !reads_only(c)).collect();
     assert!(writes.is_empty(), "mutating calls: {writes:#?}");
 }
+
+#[test]
+fn every_action_key_under_read_only_leaves_moto_with_reads_only() {
+    let s = Scratch::new("moto-tui-ro");
+    let recording = s.dir.join("moto_recording");
+    let recording = recording.to_str().expect("utf-8 path");
+    let moto = Moto::start_with_env(&[("MOTO_RECORDER_FILEPATH", recording)]);
+    moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    aws_files(&s, &moto);
+    config(&s, &moto, false);
+    assert!(
+        moto.api("/moto-api/recorder/reset-recording")
+            .contains("200")
+    );
+    assert!(
+        moto.api("/moto-api/recorder/start-recording")
+            .contains("200")
+    );
+
+    let d = s.dir.display();
+    let cmd = format!(
+        "cd '{d}' && env -i PATH=\"$PATH\" TERM=xterm-256color HOME='{d}' XDG_STATE_HOME='{d}' \
+         AWS_CONFIG_FILE='{d}/aws_config' AWS_SHARED_CREDENTIALS_FILE='{d}/aws_credentials' \
+         AWS_EC2_METADATA_DISABLED=true '{bin}' --read-only; echo \"EXIT=$?\"; sleep 60",
+        bin = env!("CARGO_BIN_EXE_crossdeck")
+    );
+    let tmux = crate::e2e::Tmux::start(160, 48, &cmd);
+    tmux.wait_for("the lab read from moto", |s| s.contains("StageResources"));
+    // Every action key, in each pane and in the pipeline strip.
+    for _pane in 0..4 {
+        for key in ["a", "x", "e", "d", "R", "P", "L", "s", "Enter", "Escape"] {
+            tmux.send(key);
+        }
+        tmux.send("Tab");
+    }
+    tmux.send("P");
+    let screen = tmux.wait_for("the refusal", |s| s.contains("read-only"));
+    // The cleanup plan shows; typing the ids and Enter is refused too.
+    tmux.send("C");
+    tmux.wait_for("the cleanup plan", |s| s.contains("Cleanup of lab alice"));
+    tmux.send(&confirm());
+    tmux.send("Enter");
+    let refused = tmux.wait_for("the cleanup refusal", |s| {
+        s.contains("read-only: the plan is shown, but crossdeck makes no change")
+    });
+    tmux.send("Escape");
+    tmux.send("q");
+    tmux.wait_for("the process to exit", |s| s.contains("EXIT=0"));
+    drop(tmux);
+
+    let calls = python_json("recorded_ops.py", &[recording]);
+    let calls = calls.as_array().cloned().unwrap_or_default();
+    assert!(
+        calls.iter().any(|c| c["op"] == "DescribeStacks"),
+        "the dashboard polled: {calls:#?}\n{screen}\n{refused}"
+    );
+    let writes: Vec<&Value> = calls.iter().filter(|c| !reads_only(c)).collect();
+    assert!(writes.is_empty(), "mutating calls: {writes:#?}");
+}
