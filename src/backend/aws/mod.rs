@@ -12,6 +12,7 @@ pub mod identity;
 pub mod launch;
 pub mod pipelines;
 pub mod poll;
+mod poll_buckets;
 pub mod s3;
 pub mod sagemaker;
 pub mod stacks;
