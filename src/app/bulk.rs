@@ -2,7 +2,7 @@
 //! for all), then a progress row per lab while each lab's part runs.
 
 use crate::backend::{AccountKey, Action, ActionDone, ActionError};
-use crate::cleanup::{Event, Outcome};
+use crate::cleanup::{Event, Outcome, StepResult};
 use crate::lab::cleanup::{self, Plan};
 use crate::lab::{ActionKind, Role};
 
@@ -282,7 +282,23 @@ pub fn on_cleanup_done(view: &mut BulkView, lab: usize, outcome: &Outcome) {
         return;
     }
     if let Some(item) = view.item(lab) {
+        // The outcome is authoritative: progress events may have been dropped under load.
         item.current = None;
+        item.done = outcome
+            .results
+            .iter()
+            .filter(|(_, r)| matches!(r, StepResult::Done(_)))
+            .count();
+        item.failures = outcome
+            .results
+            .iter()
+            .filter_map(|(i, r)| match r {
+                StepResult::Failed(m) => Some(format!("step {} failed: {m}", i + 1)),
+                StepResult::Skipped(m) => Some(format!("step {} skipped: {m}", i + 1)),
+                StepResult::Done(_) => None,
+            })
+            .collect();
+        item.failed = item.failures.len();
         item.state = if outcome.succeeded() {
             ItemState::Done(format!("{} step(s) done", item.done))
         } else if outcome.interrupted {

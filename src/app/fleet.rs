@@ -334,7 +334,7 @@ fn row_text(app: &App, lab: &LabState, out: &mut String) {
         let _ = write!(out, "blocked {b} ");
     }
     for role in lab.info.roles() {
-        let h = Health::of(lab.snaps[role].as_ref());
+        let h = lab.health[role];
         let _ = write!(out, "{role} {} ", h.category().word());
         if h == Health::Unreachable {
             out.push_str("unreachable ");
@@ -360,7 +360,7 @@ pub fn summary(app: &App) -> Summary {
         let i = lab.progress.reached.map_or(0, |st| st.ordinal() + 1);
         s.per_step[i] += 1;
         s.blocked += usize::from(lab.progress.blocked.is_some());
-        s.billable += usize::from(billable(lab));
+        s.billable += usize::from(lab.billable);
         s.accounts_in_error += lab
             .snaps
             .iter()

@@ -239,14 +239,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[code(KeyCode::Enter)],
         action: KeyAction::Confirm,
         help: "keep the filter / run the command",
-        footer: Some("done"),
+        footer: Some("keep / run"),
     },
     Binding {
         modes: &[FleetFilter, FleetCommand],
         keys: &[code(KeyCode::Esc)],
         action: KeyAction::Back,
         help: "clear the filter / leave the command line",
-        footer: Some("clear"),
+        footer: Some("clear / leave"),
     },
     Binding {
         modes: &[FleetFilter, FleetCommand, Bulk],

@@ -8,7 +8,7 @@ use super::bulk::BulkView;
 use super::cleanup_view::CleanupView;
 use super::dialog::{Confirm, Input, LaunchForm};
 use super::eventlog::EventLog;
-use super::fleet::{Fleet, LineEdit};
+use super::fleet::{Fleet, Health, LineEdit};
 use super::keymap::Mode;
 
 /// How many transitions each lab's event log keeps.
@@ -25,6 +25,10 @@ pub struct LabState {
     pub log: EventLog,
     /// When anything in the lab last changed (a transition was seen).
     pub last_change: Option<Timestamp>,
+    /// Each account's health at a glance, kept with the snapshots for the fleet's rows.
+    pub health: PerRole<Health>,
+    /// Something billed by the hour runs (see `fleet::billable`), kept with the snapshots.
+    pub billable: bool,
 }
 
 impl LabState {
@@ -38,6 +42,8 @@ impl LabState {
             progress,
             log: EventLog::new(LOG_CAPACITY),
             last_change: None,
+            health: PerRole::from_fn(|_| Health::Unknown),
+            billable: false,
         }
     }
 }

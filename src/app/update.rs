@@ -116,7 +116,9 @@ fn on_poll(
             change,
         });
     }
+    lab.health[key.role] = fleet::Health::of(Some(&new));
     lab.snaps[key.role] = Some(new);
+    lab.billable = fleet::billable(lab);
     lab.progress = progress::derive(&lab.info, &app.names, &lab.snaps);
     if app.fleet.active {
         // Only a sort or filter that reads the polled state can move rows.

@@ -8,7 +8,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use crate::app::App;
-use crate::app::fleet::{self, Health, LineEdit};
+use crate::app::fleet::{self, LineEdit};
+use crate::app::keymap;
 use crate::app::layout::{self, FleetAreas};
 use crate::lab::progress::Step;
 use crate::lab::{Category, Role};
@@ -81,17 +82,29 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     rows(frame.buffer_mut(), &a, app, theme);
     match &app.fleet.line {
         LineEdit::None => super::footer(frame, a.footer, app, theme),
-        LineEdit::Filter => line(frame.buffer_mut(), a.footer, "/", &app.fleet.filter, theme),
-        LineEdit::Command(t) => line(frame.buffer_mut(), a.footer, ":", t, theme),
+        LineEdit::Filter => line(
+            frame.buffer_mut(),
+            a.footer,
+            app,
+            "/",
+            &app.fleet.filter,
+            theme,
+        ),
+        LineEdit::Command(t) => line(frame.buffer_mut(), a.footer, app, ":", t, theme),
     }
 }
 
-fn line(buf: &mut Buffer, area: Rect, lead: &str, typed: &str, theme: &Theme) {
+/// The filter or command being typed, then the keys that end it.
+fn line(buf: &mut Buffer, area: Rect, app: &App, lead: &str, typed: &str, theme: &Theme) {
     let w = area.width as usize;
     let x = put(buf, area, 0, lead, theme.key(), w);
     let shown = text::end(typed, w.saturating_sub(2));
     let x = put(buf, area, x, &shown, Style::new(), w);
-    put(buf, area, x, "▏", theme.key(), w);
+    let mut x = put(buf, area, x, "▏", theme.key(), w) + 3;
+    for (key, label) in keymap::footer_hints(app.mode()) {
+        x = put(buf, area, x, &key, theme.key(), w) + 1;
+        x = put(buf, area, x, label, theme.dim(), w) + 2;
+    }
 }
 
 /// Write `s` at column `x` of a one-line `area`, at most `max` cells; returns the next column.
@@ -258,7 +271,7 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
         put(buf, r, c.step, fleet::step_label(lab), Style::new(), STEP_W);
         let mut x = c.health;
         for role in &roles {
-            let h = Health::of(lab.snaps[*role].as_ref());
+            let h = lab.health[*role];
             cell.clear();
             let _ = write!(
                 cell,

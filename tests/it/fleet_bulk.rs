@@ -196,7 +196,10 @@ async fn a_failing_lab_lists_its_failures_while_the_rest_completes() {
     );
     let outcome = Outcome {
         results: vec![
-            (0, StepResult::Failed("AccessDenied".into())),
+            (
+                0,
+                StepResult::Failed("AccessDenied: not allowed to empty the bucket".into()),
+            ),
             (1, StepResult::Skipped("step 1 did not succeed".into())),
         ],
         interrupted: false,
