@@ -64,6 +64,13 @@ impl Tmux {
         assert!(out.status.success(), "send-keys {keys}");
     }
 
+    /// Escape, then a pause: a terminal tells a lone Esc from the start of an Alt- or arrow
+    /// sequence only by the gap after it, so a key sent right behind it would merge with it.
+    pub fn send_escape(&self) {
+        self.send("Escape");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     /// Wait until the screen satisfies `ok`, or fail with the last screen.
     pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -135,7 +142,7 @@ fn demo_opens_on_the_fleet_drills_in_comes_back_and_restores_the_terminal() {
     tmux.send("q");
     tmux.wait_for("the help to close", |s| !s.contains("Keys in the Lab view"));
     // Esc goes back to the fleet; its help is the fleet's keys; q quits from there.
-    tmux.send("Escape");
+    tmux.send_escape();
     tmux.wait_for("the fleet again", |s| {
         fleet(s) && !s.contains("DataScience 2")
     });

@@ -156,7 +156,10 @@ fn the_filter_line_shows_what_is_typed() {
     crate::fleet::typed(&mut app, "/car");
     let screen = render(&app, 100, 24);
     let footer = screen.lines().nth(23).unwrap_or_default();
-    assert!(footer.contains("/car▏") && footer.contains("Enter keep / run"), "{footer}");
+    assert!(
+        footer.contains("/car▏") && footer.contains("Enter keep / run"),
+        "{footer}"
+    );
     assert!(row(&screen, "carol").contains("3.7 Tools"), "{screen}");
     assert!(!screen.contains("alice"), "{screen}");
     assert!(screen.contains("filter \"car\" (1 shown)"), "{screen}");
