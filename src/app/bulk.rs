@@ -124,7 +124,8 @@ impl BulkView {
         self.items.iter_mut().find(|i| i.lab == lab)
     }
 
-    fn settle(&mut self) {
+    /// Finished once every lab's part is.
+    pub fn settle(&mut self) {
         if self.state == BulkState::Running && self.items.iter().all(BulkItem::finished) {
             self.state = BulkState::Finished;
         }

@@ -15,6 +15,10 @@ use crate::backend::AccountKey;
 /// Longest filter or command typed.
 const MAX_LINE: usize = 80;
 
+/// Cleanups a bulk run keeps going at once (each waits on stacks and products for minutes);
+/// the next lab starts as one ends.
+pub const BULK_PARALLEL: usize = 8;
+
 /// Rows of the fleet on screen at the app's terminal size.
 fn visible(app: &App) -> usize {
     layout::fleet_areas(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1))
@@ -226,8 +230,13 @@ pub fn on_click(app: &mut App, row: u16) {
     if row < a.rows.y || row >= a.rows.y + a.rows.height {
         return;
     }
-    let pos = app.fleet.scroll + (row - a.rows.y) as usize;
-    if pos < app.fleet.order.len() {
+    // The window as drawn (a resize may have moved it since the last key).
+    let len = app.fleet.order.len();
+    let selected = app.fleet.position().unwrap_or(0);
+    let start = fleet::window(app.fleet.scroll, selected, a.rows.height as usize, len);
+    let pos = start + (row - a.rows.y) as usize;
+    if pos < len {
+        app.fleet.scroll = start;
         select_at(app, pos);
         app.dirty = true;
     }
@@ -317,62 +326,86 @@ fn run_bulk(app: &mut App) -> Vec<Command> {
         return Vec::new();
     };
     v.state = BulkState::Running;
+    app.notice = Some(format!("{}: {} lab(s)…", v.kind.title(), v.active()));
+    if v.kind == BulkKind::Cleanup {
+        return start_cleanups(app);
+    }
     let mut cmds = Vec::new();
     for item in v.items.iter_mut().filter(|i| i.state == ItemState::Waiting) {
-        match v.kind {
-            BulkKind::Cleanup => {
-                let busy = app
-                    .cleanups
-                    .iter()
-                    .any(|c| c.lab == item.lab && c.state == RunState::Running);
-                if busy {
-                    item.state =
-                        ItemState::Failed("a cleanup of this lab is running already".into());
-                    continue;
-                }
-                let Some(plan) = item.plan.clone() else {
-                    continue;
-                };
-                item.state = ItemState::Running;
-                app.cleanups.retain(|c| c.lab != item.lab);
-                let mut view = CleanupView::new(item.lab, plan.clone());
-                view.state = RunState::Running;
-                app.cleanups.push(view);
-                cmds.push(Command::RunCleanup {
-                    lab: item.lab,
-                    plan: Box::new(plan),
-                });
-            }
-            BulkKind::Approve => {
-                item.state = ItemState::Running;
-                item.pending = item.approvals.len();
-                item.current = Some("approving".into());
-                cmds.extend(item.approvals.iter().map(|(key, action)| Command::Act {
-                    key: *key,
-                    action: action.clone(),
-                }));
-            }
-        }
+        item.state = ItemState::Running;
+        item.pending = item.approvals.len();
+        item.current = Some("approving".into());
+        cmds.extend(item.approvals.iter().map(|(key, action)| Command::Act {
+            key: *key,
+            action: action.clone(),
+        }));
     }
-    app.notice = Some(format!("{}: {} lab(s)…", v.kind.title(), v.active()));
-    if cmds.is_empty() {
-        v.state = BulkState::Finished;
-    }
+    v.settle();
     cmds
 }
 
-/// Cleanup progress and ends, for a bulk cleanup's table (the lab's own view gets them too).
-pub fn on_cleanup_msg(app: &mut App, msg: &Msg) {
-    let Some(v) = app.bulk.as_mut() else { return };
+/// Start queued cleanups of a running bulk cleanup, up to `BULK_PARALLEL` at once; each lab's
+/// own cleanup view follows its run.
+fn start_cleanups(app: &mut App) -> Vec<Command> {
+    let App { bulk, cleanups, .. } = app;
+    let Some(v) = bulk.as_mut() else {
+        return Vec::new();
+    };
+    if v.kind != BulkKind::Cleanup || v.state != BulkState::Running {
+        return Vec::new();
+    }
+    let mut running = v
+        .items
+        .iter()
+        .filter(|i| i.state == ItemState::Running)
+        .count();
+    let mut cmds = Vec::new();
+    for item in v.items.iter_mut().filter(|i| i.state == ItemState::Waiting) {
+        if running >= BULK_PARALLEL {
+            break;
+        }
+        let busy = cleanups
+            .iter()
+            .any(|c| c.lab == item.lab && c.state == RunState::Running);
+        let Some(plan) = item.plan.clone().filter(|_| !busy) else {
+            item.state = ItemState::Failed("a cleanup of this lab is running already".into());
+            continue;
+        };
+        item.state = ItemState::Running;
+        running += 1;
+        cleanups.retain(|c| c.lab != item.lab);
+        let mut view = CleanupView::new(item.lab, plan.clone());
+        view.state = RunState::Running;
+        cleanups.push(view);
+        cmds.push(Command::RunCleanup {
+            lab: item.lab,
+            plan: Box::new(plan),
+        });
+    }
+    v.settle();
+    cmds
+}
+
+/// Cleanup progress and ends, for a bulk cleanup's table (the lab's own view gets them too);
+/// an end starts the next queued lab.
+pub fn on_cleanup_msg(app: &mut App, msg: &Msg) -> Vec<Command> {
+    let Some(v) = app.bulk.as_mut() else {
+        return Vec::new();
+    };
     let was = v.state;
     match msg {
         Msg::Cleanup { lab, event } => bulk::on_cleanup_event(v, *lab, event),
         Msg::CleanupDone { lab, outcome } => bulk::on_cleanup_done(v, *lab, outcome),
         _ => {}
     }
-    if was == BulkState::Running && v.state == BulkState::Finished {
+    let cmds = start_cleanups(app);
+    if let Some(v) = &app.bulk
+        && was == BulkState::Running
+        && v.state == BulkState::Finished
+    {
         app.notice = Some(v.summary());
     }
+    cmds
 }
 
 /// An action's answer, for a bulk approval's table.

@@ -67,8 +67,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         msg @ (Msg::Cleanup { .. } | Msg::CleanupDone { .. }) => {
-            let cmds = cleanup_flow::on_msg(app, msg.clone());
-            fleet_flow::on_cleanup_msg(app, &msg);
+            let mut cmds = cleanup_flow::on_msg(app, msg.clone());
+            cmds.extend(fleet_flow::on_cleanup_msg(app, &msg));
             cmds
         }
         msg @ Msg::ActionResult { .. } => {

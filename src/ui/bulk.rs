@@ -83,7 +83,7 @@ fn progress(v: &BulkView, w: usize, theme: &Theme) -> (String, Vec<Line<'static>
     for item in &v.items {
         let (cat, status) = match &item.state {
             ItemState::Nothing => (Category::Pending, "nothing to do".to_string()),
-            ItemState::Waiting => (Category::Pending, "waiting".to_string()),
+            ItemState::Waiting => (Category::Pending, "queued".to_string()),
             ItemState::Running => (
                 Category::InProgress,
                 item.current.clone().unwrap_or_else(|| "starting".into()),

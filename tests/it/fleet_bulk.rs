@@ -315,3 +315,47 @@ async fn esc_before_the_confirmation_sends_nothing() {
     assert_eq!(app.mode(), Mode::Fleet);
     assert_eq!(app.notice.as_deref(), Some("cancelled: nothing was sent"));
 }
+
+/// The labs whose cleanup the commands start.
+fn cleanup_runs(cmds: &[Command]) -> Vec<usize> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::RunCleanup { lab, .. } => Some(*lab),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A class-wide cleanup keeps at most `BULK_PARALLEL` labs running; each end starts the next.
+#[tokio::test]
+async fn a_bulk_cleanup_of_a_whole_class_runs_a_few_labs_at_a_time() {
+    use crossdeck::app::fleet_flow::BULK_PARALLEL;
+    let (_sim, _clock, mut app) = class(12, false, 4 * 3600).await;
+    typed(&mut app, &" ".repeat(12));
+    assert_eq!(app.fleet.marked().len(), 12);
+    typed(&mut app, "C");
+    let cmds = typed(&mut app, "12\n");
+    let started = cleanup_runs(&cmds);
+    assert_eq!(started, (0..BULK_PARALLEL).collect::<Vec<_>>());
+    let view = app.bulk.as_ref().expect("bulk");
+    let queued = view
+        .items
+        .iter()
+        .filter(|i| i.state == ItemState::Waiting)
+        .count();
+    assert_eq!(queued, 12 - BULK_PARALLEL);
+    let screen = render(&app, 160, 48);
+    assert!(screen.contains("· queued"), "{screen}");
+    let outcome = Outcome {
+        results: vec![(0, StepResult::Done("done".into()))],
+        interrupted: false,
+    };
+    let cmds = update(&mut app, Msg::CleanupDone { lab: 3, outcome });
+    let next = cleanup_runs(&cmds);
+    assert_eq!(
+        next,
+        [BULK_PARALLEL],
+        "lab 3 ended: the first queued lab starts"
+    );
+    assert_eq!(app.bulk.as_ref().map(|v| v.state), Some(BulkState::Running));
+}
