@@ -11,7 +11,7 @@ use crossdeck::app::cleanup_view::RunState;
 use crossdeck::app::keymap::Mode;
 use crossdeck::app::{App, Command, Msg, update};
 use crossdeck::backend::sim::{ManualClock, SIM_EPOCH, SimBackend, SimOptions};
-use crossdeck::backend::{Action, Backend};
+use crossdeck::backend::{Action, ActionError, Backend};
 use crossdeck::cleanup::{self, Event, Outcome, RunOptions, StepResult};
 use crossdeck::lab::{Role, cleanup as plan};
 
@@ -358,4 +358,49 @@ async fn a_bulk_cleanup_of_a_whole_class_runs_a_few_labs_at_a_time() {
         "lab 3 ended: the first queued lab starts"
     );
     assert_eq!(app.bulk.as_ref().map(|v| v.state), Some(BulkState::Running));
+}
+
+/// An approval refused in one lab is listed with its reason; the other lab's goes through.
+#[tokio::test]
+async fn a_refused_approval_is_listed_with_its_reason_in_the_table() {
+    let (sim, _clock, mut app) = class(2, true, 4 * 3600).await;
+    typed(&mut app, "  A");
+    let cmds = typed(&mut app, "2\n");
+    assert_eq!(cmds.len(), 2);
+    for cmd in cmds {
+        let Command::Act { key, action } = cmd else {
+            panic!("expected an action, got {cmd:?}");
+        };
+        let result = if key.lab == 1 {
+            Err(ActionError::Failed(
+                "AccessDenied: codepipeline:PutApprovalResult".into(),
+            ))
+        } else {
+            sim.act(key, action.clone()).await
+        };
+        let action = Box::new(action);
+        update(
+            &mut app,
+            Msg::ActionResult {
+                key,
+                action,
+                result,
+            },
+        );
+    }
+    let view = app.bulk.as_ref().expect("bulk");
+    assert_eq!(view.state, BulkState::Finished);
+    assert!(matches!(view.items[0].state, ItemState::Done(_)));
+    assert!(matches!(view.items[1].state, ItemState::Failed(_)));
+    let screen = render(&app, 160, 48);
+    assert!(
+        screen.contains(
+            "bob: DeployModel-Stage / ApproveForStage: AccessDenied: codepipeline:PutApprovalResult"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("1 lab(s) done, 1 with failures"),
+        "{screen}"
+    );
 }
