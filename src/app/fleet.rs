@@ -312,15 +312,12 @@ pub fn step_label(lab: &LabState) -> &'static str {
     lab.progress.reached.map_or("-", Step::number)
 }
 
-/// What blocks the lab: the account, what failed, then the service's cause (cut to fit).
-pub fn blocked_label(lab: &LabState) -> Option<String> {
-    lab.progress.blocked.as_ref().map(ToString::to_string)
-}
-
-/// Time since the lab last changed, compact; `-` when nothing changed yet.
-pub fn changed_label(app: &App, lab: &LabState) -> String {
-    lab.last_change
-        .map_or("-".into(), |t| age(app.now.secs_since(t)))
+/// Time since the lab last changed, compact, into `out`; `-` when nothing changed yet.
+pub fn write_changed(app: &App, lab: &LabState, out: &mut String) {
+    match lab.last_change {
+        Some(t) => out.push_str(&age(app.now.secs_since(t))),
+        None => out.push('-'),
+    }
 }
 
 /// Everything a row says, as plain text, for the filter.
@@ -330,7 +327,7 @@ fn row_text(app: &App, lab: &LabState, out: &mut String) {
         p.write(out, true);
         out.push(' ');
     }
-    if let Some(b) = blocked_label(lab) {
+    if let Some(b) = &lab.progress.blocked {
         let _ = write!(out, "blocked {b} ");
     }
     for role in lab.info.roles() {
@@ -340,7 +337,7 @@ fn row_text(app: &App, lab: &LabState, out: &mut String) {
             out.push_str("unreachable ");
         }
     }
-    let _ = write!(out, "{}", changed_label(app, lab));
+    write_changed(app, lab, out);
 }
 
 /// The class at a glance.

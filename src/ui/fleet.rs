@@ -260,14 +260,13 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
         if f.marks.get(i).copied().unwrap_or(false) {
             put(buf, r, 0, "●", theme.key(), MARK_W);
         }
-        put(
-            buf,
-            r,
-            c.name,
-            &text::middle(&lab.info.name, c.name_w),
-            theme.title(),
-            c.name_w,
-        );
+        let name = &lab.info.name;
+        if text::width(name) <= c.name_w {
+            put(buf, r, c.name, name, theme.title(), c.name_w);
+        } else {
+            let cut = text::middle(name, c.name_w);
+            put(buf, r, c.name, &cut, theme.title(), c.name_w);
+        }
         put(buf, r, c.step, fleet::step_label(lab), Style::new(), STEP_W);
         let mut x = c.health;
         for role in &roles {
@@ -292,7 +291,8 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
                 cell.clear();
                 p.write(&mut cell, false);
             }
-            put(buf, r, x, &text::end(&cell, room), style, room);
+            fit_end(&mut cell, room);
+            put(buf, r, x, &cell, style, room);
         }
         cell.clear();
         for role in roles.iter().filter(|r| **r != Role::DataScience) {
@@ -300,21 +300,31 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
             let _ = write!(cell, "{}{n} ", fleet::role_letter(*role));
         }
         put(buf, r, c.endpoints, &cell, Style::new(), c.endpoints_w);
-        if let Some(b) = fleet::blocked_label(lab) {
-            put(
-                buf,
-                r,
-                c.blocked,
-                &text::end(&b, c.blocked_w),
-                theme.error(),
-                c.blocked_w,
-            );
+        if let Some(b) = &lab.progress.blocked {
+            cell.clear();
+            let _ = write!(cell, "{b}");
+            fit_end(&mut cell, c.blocked_w);
+            put(buf, r, c.blocked, &cell, theme.error(), c.blocked_w);
         }
-        let changed = fleet::changed_label(app, lab);
-        let cx = c.changed + CHANGED_W.saturating_sub(text::width(&changed) + 1);
-        put(buf, r, cx, &changed, dim, CHANGED_W);
+        cell.clear();
+        fleet::write_changed(app, lab, &mut cell);
+        let cx = c.changed + CHANGED_W.saturating_sub(text::width(&cell) + 1);
+        put(buf, r, cx, &cell, dim, CHANGED_W);
         if selected {
             buf.set_style(r, theme.selected());
         }
+    }
+}
+
+/// Cut `s` in place to `max` cells, ending in `…` when cut (no allocation).
+fn fit_end(s: &mut String, max: usize) {
+    if text::width(s) <= max {
+        return;
+    }
+    let keep = max.saturating_sub(1);
+    let at = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+    s.truncate(at);
+    if max > 0 {
+        s.push('…');
     }
 }
