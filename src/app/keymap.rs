@@ -5,6 +5,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 /// Which screen has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
+    /// The class on one screen: a row per lab (the first screen when several labs are set up).
+    Fleet,
+    /// Typing the fleet's row filter after `/`.
+    FleetFilter,
+    /// Typing a `:` command in the fleet.
+    FleetCommand,
+    /// A bulk action over several labs: its confirmation, then its progress table.
+    Bulk,
     Lab,
     Detail,
     Help,
@@ -18,6 +26,10 @@ pub enum Mode {
 impl Mode {
     pub fn title(self) -> &'static str {
         match self {
+            Mode::Fleet => "Fleet view",
+            Mode::FleetFilter => "Fleet filter",
+            Mode::FleetCommand => "Fleet command line",
+            Mode::Bulk => "Bulk action",
             Mode::Lab => "Lab view",
             Mode::Detail => "Detail",
             Mode::Help => "Help",
@@ -64,6 +76,12 @@ pub enum KeyAction {
     PickPrev,
     PickNext,
     Cleanup,
+    Mark,
+    SortCycle,
+    Filter,
+    CommandLine,
+    BulkCleanup,
+    BulkApprove,
 }
 
 /// A key as written in the table.
@@ -105,8 +123,16 @@ pub struct Binding {
 use Mode::*;
 
 /// The screens where letters are keys (in the dialogs they are text).
-const ALL: &[Mode] = &[Lab, Detail, Help, Picker];
-const DIALOGS: &[Mode] = &[Confirm, Input, Launch, Cleanup];
+const ALL: &[Mode] = &[Fleet, Lab, Detail, Help, Picker];
+const DIALOGS: &[Mode] = &[
+    Confirm,
+    Input,
+    Launch,
+    Cleanup,
+    FleetFilter,
+    FleetCommand,
+    Bulk,
+];
 
 /// The key table. Earlier rows win when a key appears twice for a mode.
 pub const BINDINGS: &[Binding] = &[
@@ -118,7 +144,7 @@ pub const BINDINGS: &[Binding] = &[
         footer: None,
     },
     Binding {
-        modes: &[Lab],
+        modes: &[Fleet, Lab],
         keys: &[ch('?')],
         action: KeyAction::Help,
         help: "show this help",
@@ -137,6 +163,125 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Back,
         help: "close the help",
         footer: Some("close"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Open,
+        help: "open the selected lab's view (Esc there comes back here)",
+        footer: Some("open"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch(' ')],
+        action: KeyAction::Mark,
+        help: "mark or unmark the selected lab for a bulk action",
+        footer: Some("mark"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch('o')],
+        action: KeyAction::SortCycle,
+        help: "sort by step, blocked first, name, last change (cycles)",
+        footer: Some("sort"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch('/')],
+        action: KeyAction::Filter,
+        help: "filter the rows by name or any text in the row (Enter keeps it, Esc clears it)",
+        footer: Some("filter"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch(':')],
+        action: KeyAction::CommandLine,
+        help: "a command: :lab NAME, :sort step, blocked, name or change, :filter TEXT, :q",
+        footer: Some("cmd"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch('C')],
+        action: KeyAction::BulkCleanup,
+        help: "clean up the marked labs (or the selected one): one plan to confirm by typing",
+        footer: Some("clean"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch('A')],
+        action: KeyAction::BulkApprove,
+        help: "approve the waiting approvals of the marked labs (or the selected one)",
+        footer: Some("approve"),
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch('r')],
+        action: KeyAction::Refresh,
+        help: "poll the marked labs' (or the selected lab's) accounts now",
+        footer: None,
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "clear the filter and the marks",
+        footer: None,
+    },
+    Binding {
+        modes: &[Fleet],
+        keys: &[ch('q')],
+        action: KeyAction::Quit,
+        help: "quit",
+        footer: None,
+    },
+    Binding {
+        modes: &[FleetFilter, FleetCommand],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Confirm,
+        help: "keep the filter / run the command",
+        footer: Some("keep / run"),
+    },
+    Binding {
+        modes: &[FleetFilter, FleetCommand],
+        keys: &[code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "clear the filter / leave the command line",
+        footer: Some("clear / leave"),
+    },
+    Binding {
+        modes: &[FleetFilter, FleetCommand, Bulk],
+        keys: &[code(KeyCode::Backspace)],
+        action: KeyAction::Erase,
+        help: "delete the last character",
+        footer: None,
+    },
+    Binding {
+        modes: &[Bulk],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Confirm,
+        help: "run it on every lab listed (the typed confirmation must match)",
+        footer: Some("run"),
+    },
+    Binding {
+        modes: &[Bulk],
+        keys: &[code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "close (a run goes on; the same key shows it again)",
+        footer: Some("close"),
+    },
+    Binding {
+        modes: &[Bulk],
+        keys: &[code(KeyCode::Down), code(KeyCode::PageDown)],
+        action: KeyAction::Down,
+        help: "scroll down",
+        footer: None,
+    },
+    Binding {
+        modes: &[Bulk],
+        keys: &[code(KeyCode::Up), code(KeyCode::PageUp)],
+        action: KeyAction::Up,
+        help: "scroll up",
+        footer: None,
     },
     Binding {
         modes: &[Lab],
@@ -245,7 +390,14 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: &[Lab],
-        keys: &[ch('q'), code(KeyCode::Esc)],
+        keys: &[code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "back to the fleet view (quit when only one lab is configured)",
+        footer: Some("back"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('q')],
         action: KeyAction::Quit,
         help: "quit",
         footer: Some("quit"),

@@ -98,3 +98,36 @@ fn strip_height(view: &PipelineView, term_height: u16) -> u16 {
     let extra = if term_height >= 40 { 3 } else { 0 };
     2 + 1 + actions + extra
 }
+
+/// The fleet view's areas: a header line, the class summary, column headings, the rows, and
+/// the footer (or the filter / command line being typed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FleetAreas {
+    pub header: Rect,
+    pub summary: Rect,
+    pub columns: Rect,
+    pub rows: Rect,
+    pub footer: Rect,
+}
+
+/// The fleet's layout in `area`; `None` when the terminal is too small.
+pub fn fleet_areas(area: Rect) -> Option<FleetAreas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let [header, summary, columns, rows, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Some(FleetAreas {
+        header,
+        summary,
+        columns,
+        rows,
+        footer,
+    })
+}

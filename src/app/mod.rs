@@ -1,10 +1,14 @@
 //! App state, messages, commands, the reducer, the key table and the text prepared for the screen.
 
+pub mod bulk;
 pub mod cleanup_flow;
 pub mod cleanup_view;
+pub mod command_line;
 pub mod detail;
 pub mod dialog;
 pub mod eventlog;
+pub mod fleet;
+pub mod fleet_flow;
 pub mod keymap;
 pub mod layout;
 pub mod msg;

@@ -4,9 +4,11 @@ use crate::backend::AccountKey;
 use crate::lab::progress::{self, LabSnapshots, Progress};
 use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
 
+use super::bulk::BulkView;
 use super::cleanup_view::CleanupView;
 use super::dialog::{Confirm, Input, LaunchForm};
 use super::eventlog::EventLog;
+use super::fleet::{Fleet, Health, LineEdit};
 use super::keymap::Mode;
 
 /// How many transitions each lab's event log keeps.
@@ -23,6 +25,10 @@ pub struct LabState {
     pub log: EventLog,
     /// When anything in the lab last changed (a transition was seen).
     pub last_change: Option<Timestamp>,
+    /// Each account's health at a glance, kept with the snapshots for the fleet's rows.
+    pub health: PerRole<Health>,
+    /// Something billed by the hour runs (see `fleet::billable`), kept with the snapshots.
+    pub billable: bool,
 }
 
 impl LabState {
@@ -36,6 +42,8 @@ impl LabState {
             progress,
             log: EventLog::new(LOG_CAPACITY),
             last_change: None,
+            health: PerRole::from_fn(|_| Health::Unknown),
+            billable: false,
         }
     }
 }
@@ -79,6 +87,8 @@ pub enum Overlay {
     Cleanup {
         lab: usize,
     },
+    /// A bulk action from the fleet: its view lives in `App::bulk`, so a run goes on when closed.
+    Bulk,
 }
 
 impl Overlay {
@@ -91,6 +101,7 @@ impl Overlay {
             Overlay::Input(_) => Mode::Input,
             Overlay::Launch(_) => Mode::Launch,
             Overlay::Cleanup { .. } => Mode::Cleanup,
+            Overlay::Bulk => Mode::Bulk,
         }
     }
 }
@@ -123,13 +134,18 @@ pub struct App {
     pub launches: Vec<(AccountKey, String, String)>,
     /// Cleanup plans shown or running, one per lab at most.
     pub cleanups: Vec<CleanupView>,
+    /// The fleet view: the whole class, a row per lab.
+    pub fleet: Fleet,
+    /// The bulk action shown or running, at most one.
+    pub bulk: Option<BulkView>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
 
 impl App {
     pub fn new(labs: Vec<LabInfo>, names: LabNames, now: Timestamp) -> Self {
-        let labs = labs.into_iter().map(|l| LabState::new(l, &names)).collect();
+        let labs: Vec<LabState> = labs.into_iter().map(|l| LabState::new(l, &names)).collect();
+        let fleet = Fleet::new(labs.len());
         App {
             labs,
             names,
@@ -146,6 +162,8 @@ impl App {
             read_only: false,
             launches: Vec::new(),
             cleanups: Vec::new(),
+            fleet,
+            bulk: None,
             dirty: true,
         }
     }
@@ -159,9 +177,30 @@ impl App {
         self.labs.get(self.current)
     }
 
-    /// The mode that has the keyboard: the top overlay's, else the lab view.
+    /// The mode that has the keyboard: the top overlay's, else the screen's.
     pub fn mode(&self) -> Mode {
-        self.overlays.last().map_or(Mode::Lab, Overlay::mode)
+        self.overlays.last().map_or(self.base_mode(), Overlay::mode)
+    }
+
+    /// The screen under the overlays: the fleet (or its filter / command line) or the lab view.
+    pub fn base_mode(&self) -> Mode {
+        if !self.fleet.active {
+            return Mode::Lab;
+        }
+        match self.fleet.line {
+            LineEdit::None => Mode::Fleet,
+            LineEdit::Filter => Mode::FleetFilter,
+            LineEdit::Command(_) => Mode::FleetCommand,
+        }
+    }
+
+    /// Cells of the longest lab name (4 when there is none), for name columns.
+    pub fn name_width(&self) -> usize {
+        self.labs
+            .iter()
+            .map(|l| l.info.name.chars().count())
+            .max()
+            .unwrap_or(4)
     }
 
     /// The roles the current lab shows panes for.

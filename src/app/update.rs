@@ -14,7 +14,7 @@ use super::layout;
 use super::msg::{Command, Msg};
 use super::state::{App, Focus, Overlay};
 use super::view;
-use super::{cleanup_flow, operate};
+use super::{cleanup_flow, fleet, fleet_flow, operate};
 
 /// Rows a page key moves.
 const PAGE: usize = 10;
@@ -22,11 +22,20 @@ const PAGE: usize = 10;
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(ev) => {
-            let typing = matches!(app.mode(), Mode::Input | Mode::Launch | Mode::Cleanup)
-                && !ev.modifiers.contains(KeyModifiers::CONTROL);
+            let typing = matches!(
+                app.mode(),
+                Mode::Input
+                    | Mode::Launch
+                    | Mode::Cleanup
+                    | Mode::FleetFilter
+                    | Mode::FleetCommand
+                    | Mode::Bulk
+            ) && !ev.modifiers.contains(KeyModifiers::CONTROL);
             if let (true, KeyCode::Char(c)) = (typing, ev.code)
                 && ev.kind != KeyEventKind::Release
-                && (operate::on_text(app, c) || cleanup_flow::on_text(app, c))
+                && (operate::on_text(app, c)
+                    || cleanup_flow::on_text(app, c)
+                    || fleet_flow::on_text(app, c))
             {
                 return Vec::new();
             }
@@ -44,6 +53,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => {
             app.now = now;
             app.dirty = true;
+            if app.fleet.stale {
+                fleet::reorder(app);
+            }
             Vec::new()
         }
         Msg::Poll {
@@ -54,7 +66,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             on_poll(app, key, generation, result);
             Vec::new()
         }
-        msg @ (Msg::Cleanup { .. } | Msg::CleanupDone { .. }) => cleanup_flow::on_msg(app, msg),
+        msg @ (Msg::Cleanup { .. } | Msg::CleanupDone { .. }) => {
+            let mut cmds = cleanup_flow::on_msg(app, msg.clone());
+            cmds.extend(fleet_flow::on_cleanup_msg(app, &msg));
+            cmds
+        }
+        msg @ Msg::ActionResult { .. } => {
+            let cmds = operate::on_msg(app, msg.clone());
+            fleet_flow::on_action_msg(app, &msg);
+            cmds
+        }
         other => operate::on_msg(app, other),
     }
 }
@@ -95,9 +116,15 @@ fn on_poll(
             change,
         });
     }
+    lab.health[key.role] = fleet::Health::of(Some(&new));
     lab.snaps[key.role] = Some(new);
+    lab.billable = fleet::billable(lab);
     lab.progress = progress::derive(&lab.info, &app.names, &lab.snaps);
-    if key.lab == app.current || app.mode() == Mode::Picker {
+    if app.fleet.active {
+        // Only a sort or filter that reads the polled state can move rows.
+        app.fleet.stale |= app.fleet.sort != fleet::SortKey::Name || !app.fleet.filter.is_empty();
+        app.dirty = true;
+    } else if key.lab == app.current || app.mode() == Mode::Picker {
         app.dirty = true;
     }
 }
@@ -110,6 +137,9 @@ fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
         return Vec::new();
     }
     match app.mode() {
+        Mode::Fleet => return fleet_flow::on_key(app, action),
+        Mode::FleetFilter | Mode::FleetCommand => return fleet_flow::on_line_key(app, action),
+        Mode::Bulk => return fleet_flow::on_bulk_key(app, action),
         Mode::Lab => return on_lab_key(app, action),
         Mode::Cleanup => return cleanup_flow::on_key(app, action),
         Mode::Confirm | Mode::Input | Mode::Launch => {
@@ -162,6 +192,7 @@ fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
 
 fn on_lab_key(app: &mut App, action: KeyAction) -> Vec<Command> {
     match action {
+        KeyAction::Back if app.labs.len() > 1 => fleet_flow::back(app),
         KeyAction::Back | KeyAction::Quit => app.quit = true,
         KeyAction::Help => app.overlays.push(Overlay::Help { scroll: 0 }),
         KeyAction::NextPane => cycle_focus(app, 1),
@@ -214,7 +245,7 @@ fn on_lab_key(app: &mut App, action: KeyAction) -> Vec<Command> {
 }
 
 /// A row index moved by a navigation key within `count` rows.
-fn moved(current: usize, count: usize, action: KeyAction) -> usize {
+pub(super) fn moved(current: usize, count: usize, action: KeyAction) -> usize {
     let last = count.saturating_sub(1);
     let next = match action {
         KeyAction::Down => current + 1,
@@ -228,7 +259,7 @@ fn moved(current: usize, count: usize, action: KeyAction) -> usize {
     next.min(last)
 }
 
-fn switch_lab(app: &mut App, index: usize) {
+pub(super) fn switch_lab(app: &mut App, index: usize) {
     if index < app.labs.len() && index != app.current {
         app.current = index;
         app.selected = [0; 5];
@@ -284,6 +315,10 @@ fn on_mouse(app: &mut App, ev: MouseEvent) -> Vec<Command> {
     let action = match ev.kind {
         MouseEventKind::ScrollDown => KeyAction::Down,
         MouseEventKind::ScrollUp => KeyAction::Up,
+        MouseEventKind::Down(MouseButton::Left) if app.mode() == Mode::Fleet => {
+            fleet_flow::on_click(app, ev.row);
+            return Vec::new();
+        }
         MouseEventKind::Down(MouseButton::Left) if app.mode() == Mode::Lab => {
             if let Some(focus) = layout::focus_at(app, ev.column, ev.row) {
                 app.focus = focus;

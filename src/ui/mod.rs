@@ -1,6 +1,9 @@
-//! Pure rendering of `&App`: header, account panes, pipeline strip, event log, footer, overlays.
+//! Pure rendering of `&App`: the fleet, or the lab view's header, account panes, pipeline strip,
+//! event log and footer; then the overlays.
 
+mod bulk;
 mod dialog;
+mod fleet;
 mod header;
 mod log;
 mod overlay;
@@ -28,6 +31,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let theme = Theme::new(app.color);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area, &theme);
+        return;
+    }
+    if app.fleet.active {
+        fleet::draw(frame, app, &theme);
+        overlay::draw(frame, area, app, &theme);
         return;
     }
     let Some(lab) = app.lab() else {
@@ -59,7 +67,7 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
 }
 
-fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub(crate) fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // A notice (what an action did, why a key was refused) comes first; the hints fill the rest.
     let mut spans = Vec::new();
     if let Some(notice) = &app.notice {

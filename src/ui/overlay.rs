@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let under = i
                     .checked_sub(1)
                     .and_then(|j| app.overlays.get(j))
-                    .map_or(Mode::Lab, Overlay::mode);
+                    .map_or(app.base_mode(), Overlay::mode);
                 help(frame, area, under, *scroll, theme);
             }
             Overlay::Detail { target, scroll } => detail(frame, area, app, target, *scroll, theme),
@@ -30,6 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Overlay::Input(i) => dialog::input(frame, area, i, theme),
             Overlay::Launch(f) => dialog::launch(frame, area, f, theme),
             Overlay::Cleanup { lab } => dialog::cleanup(frame, area, app, *lab, theme),
+            Overlay::Bulk => super::bulk::draw(frame, area, app, theme),
         }
     }
 }
@@ -47,7 +48,7 @@ pub(super) fn centered(area: Rect, max_w: u16, max_h: u16) -> Rect {
 }
 
 /// Draw `lines` in a bordered box, scrolled so that at most the last page shows.
-fn boxed(
+pub(super) fn boxed(
     frame: &mut Frame,
     rect: Rect,
     title: String,
@@ -174,12 +175,7 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, target: &Target, scroll: usi
 }
 
 fn picker(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {
-    let name_w = app
-        .labs
-        .iter()
-        .map(|l| text::width(&l.info.name))
-        .max()
-        .unwrap_or(4);
+    let name_w = app.name_width();
     let lines: Vec<Line> = app
         .labs
         .iter()

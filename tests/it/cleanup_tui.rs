@@ -90,15 +90,7 @@ async fn the_plan_runs_only_with_the_labs_ids_and_leaves_the_lab_clean() {
     assert_eq!(app.cleanups[0].state, RunState::Running);
 
     // Do what the loop does: run it, the events going to the reducer, the clock ticking.
-    let ticker = {
-        let clock = clock.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                clock.advance_secs(5);
-            }
-        })
-    };
+    let ticker = ticker(&clock);
     let opts = RunOptions {
         poll: Duration::from_secs(1),
         timeout: Duration::from_secs(600),
@@ -158,4 +150,16 @@ async fn read_only_shows_the_plan_and_runs_nothing() {
             .as_deref()
             .is_some_and(|n| n.starts_with("read-only"))
     );
+}
+
+/// Advance `clock` by 5 simulated seconds each (paused-time) second, for cleanup waits; abort
+/// the handle when done.
+pub fn ticker(clock: &ManualClock) -> tokio::task::JoinHandle<()> {
+    let clock = clock.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            clock.advance_secs(5);
+        }
+    })
 }

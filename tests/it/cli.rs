@@ -88,12 +88,17 @@ fn demo_without_a_terminal_fails_cleanly() {
 }
 
 #[test]
-fn the_readme_key_table_covers_every_lab_view_key() {
+fn the_readme_key_tables_cover_every_fleet_and_lab_view_key() {
+    use crossdeck::app::keymap::Mode;
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
+    assert!(
+        readme.contains("| Keys | Fleet view |"),
+        "README has a Fleet view table"
+    );
     for b in crossdeck::app::keymap::BINDINGS
         .iter()
-        .filter(|b| b.modes.contains(&crossdeck::app::keymap::Mode::Lab))
+        .filter(|b| b.modes.contains(&Mode::Lab) || b.modes.contains(&Mode::Fleet))
     {
         assert!(
             readme.contains(b.help),

@@ -64,6 +64,13 @@ impl Tmux {
         assert!(out.status.success(), "send-keys {keys}");
     }
 
+    /// Escape, then a pause: a terminal tells a lone Esc from the start of an Alt- or arrow
+    /// sequence only by the gap after it, so a key sent right behind it would merge with it.
+    pub fn send_escape(&self) {
+        self.send("Escape");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     /// Wait until the screen satisfies `ok`, or fail with the last screen.
     pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -88,7 +95,7 @@ impl Drop for Tmux {
 }
 
 #[test]
-fn demo_draws_the_lab_answers_keys_and_restores_the_terminal() {
+fn demo_opens_on_the_fleet_drills_in_comes_back_and_restores_the_terminal() {
     let bin = env!("CARGO_BIN_EXE_crossdeck");
     let log = std::env::temp_dir().join(format!("crossdeck-e2e-{}.log", std::process::id()));
     let cmd = format!(
@@ -97,7 +104,27 @@ fn demo_draws_the_lab_answers_keys_and_restores_the_terminal() {
     );
     let tmux = Tmux::start(120, 40, &cmd);
 
-    let screen = tmux.wait_for("the first frame", |s| {
+    let fleet = |s: &str| {
+        s.contains("fleet · 6 labs")
+            && ["alice", "bob", "carol", "dave", "erin", "frank"]
+                .iter()
+                .all(|w| s.contains(w))
+    };
+    let screen = tmux.wait_for("the fleet, a row per participant", fleet);
+    assert!(screen.contains("SIMULATED"), "demo badge:\n{screen}");
+    assert!(
+        !screen.contains("DataScience 2"),
+        "the fleet, not a lab view, comes first:\n{screen}"
+    );
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the dashboard uses the alternate screen"
+    );
+
+    // Enter opens the selected (first) lab's view.
+    tmux.send("Enter");
+    let screen = tmux.wait_for("alice's lab view", |s| {
         [
             "Tools 1",
             "DataScience 2",
@@ -109,21 +136,22 @@ fn demo_draws_the_lab_answers_keys_and_restores_the_terminal() {
         .iter()
         .all(|w| s.contains(w))
     });
-    assert!(screen.contains("SIMULATED"), "demo badge:\n{screen}");
-    assert!(
-        screen.contains("alice"),
-        "opens on the first participant:\n{screen}"
-    );
-    assert_eq!(
-        tmux.display("#{alternate_on}"),
-        "1",
-        "the dashboard uses the alternate screen"
-    );
-
+    assert!(screen.contains("alice (1/6)"), "{screen}");
     tmux.send("?");
     tmux.wait_for("the help overlay", |s| s.contains("Keys in the Lab view"));
     tmux.send("q");
     tmux.wait_for("the help to close", |s| !s.contains("Keys in the Lab view"));
+    // Esc goes back to the fleet; its help is the fleet's keys; q quits from there.
+    tmux.send_escape();
+    tmux.wait_for("the fleet again", |s| {
+        fleet(s) && !s.contains("DataScience 2")
+    });
+    tmux.send("?");
+    tmux.wait_for("the fleet's help", |s| s.contains("Keys in the Fleet view"));
+    tmux.send("q");
+    tmux.wait_for("the help to close", |s| {
+        !s.contains("Keys in the Fleet view")
+    });
     tmux.send("q");
 
     let after = tmux.wait_for("the process to exit", |s| s.contains("EXIT="));

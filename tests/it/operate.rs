@@ -369,7 +369,11 @@ fn a_failed_stage_is_retried_and_a_change_released() {
         participants: 3,
         ..SimOptions::default()
     });
-    r.app.current = 2;
+    // The fleet comes first with three labs: down twice to carol, Enter opens her lab view.
+    for code in [KeyCode::Down, KeyCode::Down, KeyCode::Enter] {
+        r.press(code);
+    }
+    assert_eq!((r.app.mode(), r.app.current), (Mode::Lab, 2));
     let failed = |a: &App| {
         a.labs[2].snaps[Role::Tools]
             .as_ref()

@@ -21,10 +21,15 @@ fn press(app: &mut App, keys: &[Msg]) -> Vec<Command> {
     keys.iter().flat_map(|k| update(app, k.clone())).collect()
 }
 
+/// Two labs open on the fleet; Enter on its first row (alice) opens her lab view.
 fn two_labs() -> App {
     let mut bob = fixtures::info();
     bob.name = "bob".into();
-    App::new(vec![fixtures::info(), bob], LabNames::default(), T0)
+    let mut app = App::new(vec![fixtures::info(), bob], LabNames::default(), T0);
+    assert_eq!(app.mode(), Mode::Fleet, "several labs open on the fleet");
+    press(&mut app, &[key(KeyCode::Enter)]);
+    assert_eq!((app.mode(), app.current), (Mode::Lab, 0));
+    app
 }
 
 fn poll(app: &mut App, lab: usize, role: Role, generation: u64, snap: AccountSnapshot) {
@@ -134,7 +139,13 @@ fn help_opens_over_any_view_and_esc_closes_it() {
     press(&mut app, &[ch('?')]);
     assert_eq!(app.mode(), Mode::Detail);
     press(&mut app, &[key(KeyCode::Esc), key(KeyCode::Esc)]);
-    assert!(app.quit, "Esc backs out, then quits");
+    assert!(
+        !app.quit,
+        "Esc backs out of the detail, then out of the lab view"
+    );
+    assert_eq!(app.mode(), Mode::Fleet, "back on the fleet");
+    press(&mut app, &[ch('q')]);
+    assert!(app.quit, "q quits from the fleet");
 }
 
 #[test]

@@ -3,13 +3,32 @@
 
 use std::sync::Arc;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 use crossdeck::app::{App, Msg, update};
 use crossdeck::backend::Backend;
 use crossdeck::backend::sim::{Clock, ManualClock, SIM_EPOCH, SimBackend, SimOptions};
 
-/// The app after polling every account each `step` simulated seconds from `from` to `at`
-/// (seconds after the simulation's epoch).
+/// `fleet_at`, then Enter on the fleet's first row (alice, by name) opens her lab view, as the
+/// lab view tests and benchmarks expect; with one lab the lab view is open already.
 pub fn app_at(opts: SimOptions, from: i64, at: i64, step: i64) -> App {
+    let mut app = fleet_at(opts, from, at, step);
+    if app.fleet.active {
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        assert!(
+            !app.fleet.active && app.current == 0,
+            "Enter opens alice's lab"
+        );
+    }
+    app
+}
+
+/// The app after polling every account each `step` simulated seconds from `from` to `at`
+/// (seconds after the simulation's epoch), on its first screen (the fleet when several labs).
+pub fn fleet_at(opts: SimOptions, from: i64, at: i64, step: i64) -> App {
     let clock = ManualClock::new();
     clock.set(SIM_EPOCH.plus_secs(from));
     let speed = opts.speed;
