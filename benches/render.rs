@@ -56,5 +56,10 @@ fn apply_poll(c: &mut Criterion) {
     });
 }
 
+// The fleet view (300 labs at 200x60, target 0.5 ms median like the lab view) gets its bench
+// here once `src/ui/fleet.rs` lands: build the class with `simapp::app_at(SimOptions {
+// participants: 300, ..SimOptions::default() }, ..)`, switch to the fleet view, and draw it on
+// a 200x60 `TestBackend` as `render` does; add it to the group below as `fleet_view_draw_200x60`.
+
 criterion_group!(benches, render, apply_poll);
 criterion_main!(benches);

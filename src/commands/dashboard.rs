@@ -30,9 +30,16 @@ pub async fn demo(args: DemoArgs, read_only: bool, started: Instant) -> Result<(
         seed = args.seed,
         "demo"
     );
+    // Sim time runs `speed` times faster than real time, so the demo polls more often than a
+    // live class would (1 s is 30 s of sim time at the default speed), but its 900 accounts at
+    // 300 participants must still cost little: steady accounts every 5 s, up to 20 s once
+    // unchanged for 30 s, the first polls spread over 5 s.
     let poll = PollConfig {
         active: Duration::from_millis(1000),
-        steady: Duration::from_secs(4),
+        steady: Duration::from_secs(5),
+        max_steady: Duration::from_secs(20),
+        quiet_after: Duration::from_secs(30),
+        spread: Duration::from_secs(5),
         ..PollConfig::default()
     };
     Ok(tui::run(backend, app, poll, started).await?)
@@ -67,6 +74,8 @@ pub async fn live(config: Config, started: Instant) -> Result<(), Failure> {
     let poll = PollConfig {
         active: config.polling.active,
         steady: config.polling.steady,
+        max_steady: config.polling.max_steady,
+        spread: config.polling.steady,
         max_concurrency: config.polling.max_concurrency,
         ..PollConfig::default()
     };
