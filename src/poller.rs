@@ -1,6 +1,6 @@
 //! Adaptive polling: one task per account, fast while anything moves, slow when steady and
-//! slower still when nothing changed for long, first polls spread out, bounded concurrency,
-//! jitter, backoff on failure; results tagged with account and generation.
+//! slower still when nothing changed for long, first polls spread out, timers on a 100 ms grid,
+//! bounded concurrency, jitter, backoff on failure; results tagged with account and generation.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -56,6 +56,19 @@ impl Default for PollConfig {
 /// class big enough to need it.
 pub const FIRST_POLL_GAP: Duration = Duration::from_millis(50);
 
+/// Polls start on a grid of this step from the poller's start (waits are rounded up to it), so
+/// however many accounts there are, their timers wake the runtime at most ten times a second;
+/// jitter still spreads the accounts over the grid's slots.
+pub const SLOT: Duration = Duration::from_millis(100);
+
+/// The first slot of the grid starting at `origin` at or after `at`.
+fn on_grid(origin: tokio::time::Instant, at: tokio::time::Instant) -> tokio::time::Instant {
+    let since = at.saturating_duration_since(origin).as_nanos();
+    let slot = SLOT.as_nanos();
+    let slots = since.div_ceil(slot);
+    origin + Duration::from_nanos(u64::try_from(slots * slot).unwrap_or(u64::MAX))
+}
+
 /// When the first poll of account `index` of `count` starts, after the poller starts.
 pub fn first_poll_offset(config: &PollConfig, index: usize, count: usize) -> Duration {
     let count = count.max(1) as u32;
@@ -99,6 +112,7 @@ pub fn spawn<B: Backend>(
     let mut tasks = Vec::with_capacity(accounts.len());
     let mut wake = HashMap::with_capacity(accounts.len());
     let count = accounts.len();
+    let origin = tokio::time::Instant::now();
     for (i, key) in accounts.into_iter().enumerate() {
         let notify = Arc::new(Notify::new());
         wake.insert(key, notify.clone());
@@ -112,6 +126,7 @@ pub fn spawn<B: Backend>(
             tx.clone(),
             Start {
                 rng: seed,
+                origin,
                 after: first_poll_offset(&config, i, count),
             },
         )));
@@ -119,9 +134,11 @@ pub fn spawn<B: Backend>(
     Poller { tasks, wake }
 }
 
-/// How one account's polling starts: its jitter stream's seed and its first poll's delay.
+/// How one account's polling starts: its jitter stream's seed, the start of the slot grid, and
+/// its first poll's delay.
 struct Start {
     rng: u64,
+    origin: tokio::time::Instant,
     after: Duration,
 }
 
@@ -140,7 +157,7 @@ async fn poll_account<B: Backend>(
     let mut quiet = Quiet::new(config.steady);
     if !start.after.is_zero() {
         tokio::select! {
-            _ = tokio::time::sleep(start.after) => {}
+            _ = tokio::time::sleep_until(on_grid(start.origin, start.origin + start.after)) => {}
             _ = wake.notified() => {}
         }
     }
@@ -155,9 +172,12 @@ async fn poll_account<B: Backend>(
         let base = match &result {
             Ok(snap) => {
                 failures = 0;
-                let moving = snap.in_progress();
-                let steady = quiet.observe(&config, snap.content_hash(), moving);
-                if moving { config.active } else { steady }
+                if snap.in_progress() {
+                    quiet.moved(&config);
+                    config.active
+                } else {
+                    quiet.observe(&config, snap.content_hash())
+                }
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
@@ -176,8 +196,9 @@ async fn poll_account<B: Backend>(
             return;
         }
         let wait = with_jitter(base, config.jitter, &mut rng);
+        let at = on_grid(start.origin, tokio::time::Instant::now() + wait);
         tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::time::sleep_until(at) => {}
             _ = wake.notified() => {}
         }
     }
@@ -199,10 +220,17 @@ impl Quiet {
         }
     }
 
-    /// Note one successful poll; the steady interval to wait after it.
-    fn observe(&mut self, config: &PollConfig, hash: u64, moving: bool) -> Duration {
+    /// Something in the account is moving: it is not quiet.
+    fn moved(&mut self, config: &PollConfig) {
+        self.hash = None;
+        self.since = tokio::time::Instant::now();
+        self.steady = config.steady;
+    }
+
+    /// Note a poll finding nothing moving, with its content's hash; the steady interval to wait.
+    fn observe(&mut self, config: &PollConfig, hash: u64) -> Duration {
         let now = tokio::time::Instant::now();
-        if moving || self.hash != Some(hash) {
+        if self.hash != Some(hash) {
             self.hash = Some(hash);
             self.since = now;
             self.steady = config.steady;

@@ -1,6 +1,6 @@
 //! The terminal loop: owns the terminal, turns keys, ticks and poll results into messages, runs
-//! the reducer, draws only when something changed (at once after input, at most ten times a
-//! second for polls), and restores the terminal however it ends.
+//! the reducer, draws only when something changed (at once after input; poll results are taken
+//! in batches at most ten times a second), and restores the terminal however it ends.
 
 use std::io::{IsTerminal, stdout};
 use std::sync::Arc;
@@ -22,8 +22,8 @@ use crate::ui;
 /// Most messages applied between two draws.
 const BATCH: usize = 512;
 
-/// Least time between two draws that no input asked for: a busy class's polls redraw the
-/// screen at most ten times a second.
+/// Least time between two batches of poll results: a class of 900 accounts wakes the loop, and
+/// redraws the screen, at most ten times a second rather than at every poll.
 const MIN_FRAME: Duration = Duration::from_millis(100);
 
 /// Run the dashboard until the user quits. `started` is when the process started, for the
@@ -73,16 +73,12 @@ async fn event_loop<B: Backend>(
     app.now = backend.now();
     update(app, Msg::Resize(size.width, size.height));
     let mut first_frame = true;
-    // When the last frame was drawn, and whether input waits to be shown.
-    let mut last_draw: Option<tokio::time::Instant> = None;
-    let mut urgent = true;
+    // Poll results wait in the channel until then (input never waits).
+    let mut polls_at = tokio::time::Instant::now();
     loop {
-        let next_frame = last_draw.map(|t| t + MIN_FRAME);
-        let due = urgent || next_frame.is_none_or(|t| t <= tokio::time::Instant::now());
-        if app.dirty && due {
+        if app.dirty {
             terminal.draw(|f| ui::draw(f, app))?;
             app.dirty = false;
-            last_draw = Some(tokio::time::Instant::now());
             if first_frame {
                 first_frame = false;
                 tracing::info!(
@@ -91,26 +87,22 @@ async fn event_loop<B: Backend>(
                 );
             }
         }
-        urgent = false;
         if app.quit {
             break;
         }
-        let frame_wait = match next_frame {
-            Some(t) if app.dirty => Some(t),
-            _ => None,
-        };
+        let polls_open = polls_at <= tokio::time::Instant::now();
         let first = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => {
-                    urgent = true;
-                    to_msg(ev)
-                }
+                Some(Ok(ev)) => to_msg(ev),
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            Some(m) = rx.recv() => Some(m),
+            Some(m) = rx.recv(), if polls_open => {
+                polls_at = tokio::time::Instant::now() + MIN_FRAME;
+                Some(m)
+            }
             _ = tick.tick() => Some(Msg::Tick(backend.now())),
-            _ = sleep_until_some(frame_wait), if frame_wait.is_some() => None,
+            _ = tokio::time::sleep_until(polls_at), if !polls_open => None,
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
         while batch.len() < BATCH {
@@ -129,12 +121,6 @@ async fn event_loop<B: Backend>(
         }
     }
     Ok(())
-}
-
-async fn sleep_until_some(at: Option<tokio::time::Instant>) {
-    if let Some(at) = at {
-        tokio::time::sleep_until(at).await;
-    }
 }
 
 fn to_msg(ev: Event) -> Option<Msg> {
