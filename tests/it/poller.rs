@@ -363,3 +363,38 @@ async fn accounts_unchanged_for_long_are_polled_less_up_to_a_cap_and_a_change_re
         "times of the account that changed: {t2:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_demos_quiet_class_of_900_accounts_costs_under_50_polls_a_second() {
+    let class = Arc::new(Class::new());
+    let (tx, _rx) = mpsc::channel(100_000);
+    let keys = class_keys(300);
+    let c = crossdeck::commands::dashboard::demo_poll_config();
+    let _p = poller::spawn(class.clone(), keys.clone(), c, tx);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    // Nothing moves (lab 1 changes at every poll, lab 2 once): after the first 40 s the quiet
+    // accounts are polled every 20 to 24 s, not every 5 s.
+    let late: Vec<(AccountKey, Duration)> = class
+        .polls
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(_, t)| *t >= Duration::from_secs(40))
+        .copied()
+        .collect();
+    assert!(late.len() <= 1000, "{} polls from 40 to 60 s", late.len());
+    let quiet_polled = keys
+        .iter()
+        .filter(|k| k.lab != 1)
+        .filter(|k| late.iter().any(|(p, _)| p == *k))
+        .count();
+    assert!(
+        quiet_polled >= 700,
+        "{quiet_polled} quiet accounts polled from 40 to 60 s: still watched"
+    );
+    let changing = late.iter().filter(|(k, _)| k.lab == 1).count();
+    assert!(
+        changing >= 9,
+        "an account that changes stays at 5 s: {changing}"
+    );
+}
