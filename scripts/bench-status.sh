@@ -2,6 +2,7 @@
 # `crossdeck status --json` for N labs (3 accounts each) seeded into a moto server, against a
 # shell script that makes the same calls one by one with the aws CLI. Prints the medians and
 # their ratio. Usage: scripts/bench-status.sh [LABS] (default 1; issue figures use 1 and 10).
+# Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LABS="${1:-1}"
@@ -9,7 +10,7 @@ RUNS=5
 
 bash scripts/moto-venv.sh --awscli
 cargo build --release --locked --quiet
-BIN="$PWD/target/release/crossdeck"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/crossdeck"
 AWS="$PWD/.venv-awscli/bin/aws"
 WORK="$(mktemp -d)"
 PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

@@ -3,14 +3,15 @@
 #   - time to first frame of `crossdeck demo`, from the log (process start -> first draw) and
 #     from tmux (launch -> screen shows the dashboard), with tmux's own round trip as baseline;
 #   - idle CPU over 30 s (nothing pressed) and RSS, for the default demo and for 300 participants.
-# Then the criterion suite (`cargo bench --bench render`): render and update costs.
-# Usage: scripts/bench.sh [--no-criterion]
+# Then the criterion suites: `cargo bench --bench render` (drawing, one poll applied) and
+# `cargo bench --bench update` (900 accounts read from the simulator and applied, per second).
+# Usage: scripts/bench.sh [--no-criterion]   (honours CARGO_TARGET_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v tmux >/dev/null || { echo "bench.sh needs tmux (apt-get install tmux)" >&2; exit 1; }
 cargo build --release --locked --quiet
-BIN="$PWD/target/release/crossdeck"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/crossdeck"
 SOCK="crossdeck-bench-$$"
 WORK="$(mktemp -d)"
 tm() { tmux -L "$SOCK" "$@"; }
@@ -47,13 +48,17 @@ echo "tmux round trip (shell echo):     ${base} ms"
 echo "demo launch -> dashboard on tmux:  ${ttff} ms (ratio to the shell baseline: $(awk -v a="$ttff" -v b="$base" 'BEGIN{printf "%.2f", a/(b>0?b:1)}'))"
 echo "process start -> first draw (log): $(awk -v u="$internal_us" 'BEGIN{printf "%.2f", u/1000}') ms (ratio to a 60 Hz frame: $(awk -v u="$internal_us" 'BEGIN{printf "%.3f", u/16667}'))"
 
-# Idle CPU (% of one core) and RSS of the demo over 30 s with nothing pressed.
+# Idle CPU (% of one core) and RSS of the demo over 30 s with nothing pressed, read from
+# /proc/PID of the crossdeck process itself (the pane runs it with exec, and its name is checked).
 idle() {
     local args="$1" pid t0 t1 ticks hz rss
     tm kill-server 2>/dev/null || true
-    tm new-session -d -s i -x 160 -y 48 "$BIN demo $args --log-file $WORK/idle.log"
+    tm new-session -d -s i -x 160 -y 48 "exec $BIN demo $args --log-file $WORK/idle.log"
     sleep 3
     pid=$(tm display-message -p -t i '#{pane_pid}')
+    if [ "$(cat "/proc/$pid/comm")" != crossdeck ]; then
+        echo "pane process $pid is $(cat "/proc/$pid/comm"), not crossdeck" >&2; return 1
+    fi
     hz=$(getconf CLK_TCK)
     t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
     sleep 30
@@ -68,6 +73,8 @@ idle ""
 idle "--participants 300"
 
 if [ "${1:-}" != "--no-criterion" ]; then
-    echo "== criterion: cargo bench --bench render =="
-    cargo bench --locked --bench render 2>&1 | grep -E '^[a-z_0-9]+ +time:|^[a-z_0-9x]+$|time:'
+    for bench in render update; do
+        echo "== criterion: cargo bench --bench $bench =="
+        cargo bench --locked --bench "$bench" 2>&1 | grep -E '^[a-z_0-9/]+ +time:|^[a-z_0-9x/]+$|time:|thrpt:|change in'
+    done
 fi

@@ -1,5 +1,6 @@
-//! Adaptive polling: one task per account, fast while anything moves, slow when steady, bounded
-//! concurrency, jitter, backoff on failure; results tagged with account and generation.
+//! Adaptive polling: one task per account, fast while anything moves, slow when steady and
+//! slower still when nothing changed for long, first polls spread out, timers on a 100 ms grid,
+//! bounded concurrency, jitter, backoff on failure; results tagged with account and generation.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,15 @@ pub struct PollConfig {
     pub active: Duration,
     /// When nothing moves.
     pub steady: Duration,
+    /// Once an account has not changed for `quiet_after`, its steady interval doubles at each
+    /// unchanged poll up to this (never below `steady`); any change brings it back to `steady`.
+    pub max_steady: Duration,
+    /// How long an account must stay unchanged before its steady interval grows.
+    pub quiet_after: Duration,
+    /// The first polls start evenly over this window (account `i` of `n` at `i * spread / n`),
+    /// but no further apart than [`FIRST_POLL_GAP`], so a large class does not poll all at once
+    /// and a small one still shows at once. Zero polls everything at once.
+    pub spread: Duration,
     /// Accounts polled at once.
     pub max_concurrency: usize,
     /// Longest wait after repeated failures.
@@ -32,11 +42,38 @@ impl Default for PollConfig {
         PollConfig {
             active: Duration::from_secs(3),
             steady: Duration::from_secs(30),
+            max_steady: Duration::from_secs(120),
+            quiet_after: Duration::from_secs(300),
+            spread: Duration::from_secs(30),
             max_concurrency: 16,
             max_backoff: Duration::from_secs(300),
             jitter: 0.2,
         }
     }
+}
+
+/// The longest gap between two accounts' first polls: `spread` only stretches the start of a
+/// class big enough to need it.
+pub const FIRST_POLL_GAP: Duration = Duration::from_millis(50);
+
+/// Polls start on a grid of this step from the poller's start (waits are rounded up to it), so
+/// however many accounts there are, their timers wake the runtime at most ten times a second;
+/// jitter still spreads the accounts over the grid's slots.
+pub const SLOT: Duration = Duration::from_millis(100);
+
+/// The first slot of the grid starting at `origin` at or after `at`.
+fn on_grid(origin: tokio::time::Instant, at: tokio::time::Instant) -> tokio::time::Instant {
+    let since = at.saturating_duration_since(origin).as_nanos();
+    let slot = SLOT.as_nanos();
+    let slots = since.div_ceil(slot);
+    origin + Duration::from_nanos(u64::try_from(slots * slot).unwrap_or(u64::MAX))
+}
+
+/// When the first poll of account `index` of `count` starts, after the poller starts.
+pub fn first_poll_offset(config: &PollConfig, index: usize, count: usize) -> Duration {
+    let count = count.max(1) as u32;
+    let gap = (config.spread / count).min(FIRST_POLL_GAP);
+    gap.saturating_mul(index.min(u32::MAX as usize) as u32)
 }
 
 /// The running poll tasks; dropping it stops them.
@@ -74,6 +111,8 @@ pub fn spawn<B: Backend>(
     let permits = Arc::new(Semaphore::new(config.max_concurrency.max(1)));
     let mut tasks = Vec::with_capacity(accounts.len());
     let mut wake = HashMap::with_capacity(accounts.len());
+    let count = accounts.len();
+    let origin = tokio::time::Instant::now();
     for (i, key) in accounts.into_iter().enumerate() {
         let notify = Arc::new(Notify::new());
         wake.insert(key, notify.clone());
@@ -85,10 +124,22 @@ pub fn spawn<B: Backend>(
             permits.clone(),
             notify,
             tx.clone(),
-            seed,
+            Start {
+                rng: seed,
+                origin,
+                after: first_poll_offset(&config, i, count),
+            },
         )));
     }
     Poller { tasks, wake }
+}
+
+/// How one account's polling starts: its jitter stream's seed, the start of the slot grid, and
+/// its first poll's delay.
+struct Start {
+    rng: u64,
+    origin: tokio::time::Instant,
+    after: Duration,
 }
 
 async fn poll_account<B: Backend>(
@@ -98,10 +149,18 @@ async fn poll_account<B: Backend>(
     permits: Arc<Semaphore>,
     wake: Arc<Notify>,
     tx: mpsc::Sender<Msg>,
-    mut rng: u64,
+    start: Start,
 ) {
+    let mut rng = start.rng;
     let mut generation = 0u64;
     let mut failures = 0u32;
+    let mut quiet = Quiet::new(config.steady);
+    if !start.after.is_zero() {
+        tokio::select! {
+            _ = tokio::time::sleep_until(on_grid(start.origin, start.origin + start.after)) => {}
+            _ = wake.notified() => {}
+        }
+    }
     loop {
         let result = {
             let Ok(_permit) = permits.acquire().await else {
@@ -114,9 +173,10 @@ async fn poll_account<B: Backend>(
             Ok(snap) => {
                 failures = 0;
                 if snap.in_progress() {
+                    quiet.moved(&config);
                     config.active
                 } else {
-                    config.steady
+                    quiet.observe(&config, snap.content_hash())
                 }
             }
             Err(e) => {
@@ -136,10 +196,51 @@ async fn poll_account<B: Backend>(
             return;
         }
         let wait = with_jitter(base, config.jitter, &mut rng);
+        let at = on_grid(start.origin, tokio::time::Instant::now() + wait);
         tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::time::sleep_until(at) => {}
             _ = wake.notified() => {}
         }
+    }
+}
+
+/// How long an account has stayed the same, and the steady interval that earns it.
+struct Quiet {
+    hash: Option<u64>,
+    since: tokio::time::Instant,
+    steady: Duration,
+}
+
+impl Quiet {
+    fn new(steady: Duration) -> Self {
+        Quiet {
+            hash: None,
+            since: tokio::time::Instant::now(),
+            steady,
+        }
+    }
+
+    /// Something in the account is moving: it is not quiet.
+    fn moved(&mut self, config: &PollConfig) {
+        self.hash = None;
+        self.since = tokio::time::Instant::now();
+        self.steady = config.steady;
+    }
+
+    /// Note a poll finding nothing moving, with its content's hash; the steady interval to wait.
+    fn observe(&mut self, config: &PollConfig, hash: u64) -> Duration {
+        let now = tokio::time::Instant::now();
+        if self.hash != Some(hash) {
+            self.hash = Some(hash);
+            self.since = now;
+            self.steady = config.steady;
+        } else if now.duration_since(self.since) >= config.quiet_after {
+            self.steady = self
+                .steady
+                .saturating_mul(2)
+                .min(config.max_steady.max(config.steady));
+        }
+        self.steady
     }
 }
 
@@ -198,6 +299,30 @@ mod tests {
         );
         assert_eq!(backoff(&c, 1, ErrorKind::Throttled), Duration::from_secs(2));
         assert_eq!(backoff(&c, 3, ErrorKind::Throttled), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn first_polls_spread_over_the_window_but_never_further_apart_than_the_gap() {
+        let c = PollConfig {
+            spread: Duration::from_secs(30),
+            ..PollConfig::default()
+        };
+        // 900 accounts: 33 ms apart, the last just under 30 s in.
+        assert_eq!(first_poll_offset(&c, 0, 900), Duration::ZERO);
+        assert_eq!(
+            first_poll_offset(&c, 899, 900),
+            Duration::from_nanos(33_333_333 * 899)
+        );
+        // 30 accounts: 50 ms apart, all started within 1.5 s.
+        assert_eq!(
+            first_poll_offset(&c, 29, 30),
+            Duration::from_millis(50 * 29)
+        );
+        let now = PollConfig {
+            spread: Duration::ZERO,
+            ..c
+        };
+        assert_eq!(first_poll_offset(&now, 899, 900), Duration::ZERO);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The terminal loop: owns the terminal, turns keys, ticks and poll results into messages, runs
-//! the reducer, draws only when something changed, and restores the terminal however it ends.
+//! the reducer, draws only when something changed (at once after input; poll results are taken
+//! in batches at most ten times a second), and restores the terminal however it ends.
 
 use std::io::{IsTerminal, stdout};
 use std::sync::Arc;
@@ -20,6 +21,10 @@ use crate::ui;
 
 /// Most messages applied between two draws.
 const BATCH: usize = 512;
+
+/// Least time between two batches of poll results: a class of 900 accounts wakes the loop, and
+/// redraws the screen, at most ten times a second rather than at every poll.
+const MIN_FRAME: Duration = Duration::from_millis(100);
 
 /// Run the dashboard until the user quits. `started` is when the process started, for the
 /// time-to-first-frame figure in the log.
@@ -68,6 +73,8 @@ async fn event_loop<B: Backend>(
     app.now = backend.now();
     update(app, Msg::Resize(size.width, size.height));
     let mut first_frame = true;
+    // Poll results wait in the channel until then (input never waits).
+    let mut polls_at = tokio::time::Instant::now();
     loop {
         if app.dirty {
             terminal.draw(|f| ui::draw(f, app))?;
@@ -83,14 +90,19 @@ async fn event_loop<B: Backend>(
         if app.quit {
             break;
         }
+        let polls_open = polls_at <= tokio::time::Instant::now();
         let first = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => to_msg(ev),
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            Some(m) = rx.recv() => Some(m),
+            Some(m) = rx.recv(), if polls_open => {
+                polls_at = tokio::time::Instant::now() + MIN_FRAME;
+                Some(m)
+            }
             _ = tick.tick() => Some(Msg::Tick(backend.now())),
+            _ = tokio::time::sleep_until(polls_at), if !polls_open => None,
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
         while batch.len() < BATCH {

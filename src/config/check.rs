@@ -144,6 +144,16 @@ impl Checker<'_> {
         };
         let active = secs(p.active_secs, d.active, "active_secs")?;
         let steady = secs(p.steady_secs, d.steady, "steady_secs")?;
+        let max_steady = match p.max_steady_secs {
+            Some(m) if Duration::from_secs(*m.get_ref()) < steady || *m.get_ref() > 3600 => {
+                return Err(self.err(
+                    m.span(),
+                    "max_steady_secs must be at least steady_secs and at most 3600",
+                ));
+            }
+            Some(m) => Duration::from_secs(m.into_inner()),
+            None => d.max_steady.max(steady),
+        };
         let max_concurrency = match p.max_concurrency {
             Some(m) if *m.get_ref() == 0 || *m.get_ref() > 256 => {
                 return Err(self.err(m.span(), "max_concurrency must be between 1 and 256"));
@@ -154,6 +164,7 @@ impl Checker<'_> {
         Ok(Polling {
             active,
             steady,
+            max_steady,
             max_concurrency,
         })
     }

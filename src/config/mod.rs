@@ -39,6 +39,8 @@ pub struct Config {
 pub struct Polling {
     pub active: Duration,
     pub steady: Duration,
+    /// The longest steady interval, reached by accounts unchanged for long.
+    pub max_steady: Duration,
     pub max_concurrency: usize,
 }
 
@@ -47,6 +49,7 @@ impl Default for Polling {
         Polling {
             active: Duration::from_secs(3),
             steady: Duration::from_secs(30),
+            max_steady: Duration::from_secs(120),
             max_concurrency: 16,
         }
     }

@@ -22,6 +22,7 @@ pub struct RawConfig {
 pub struct RawPolling {
     pub active_secs: Option<Spanned<u64>>,
     pub steady_secs: Option<Spanned<u64>>,
+    pub max_steady_secs: Option<Spanned<u64>>,
     pub max_concurrency: Option<Spanned<u64>>,
 }
 

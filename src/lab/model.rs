@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::{Index, IndexMut};
 
 pub use super::status::Category;
@@ -101,7 +102,7 @@ pub enum ErrorKind {
 }
 
 /// An account-level failure: nothing of the account could be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AccountError {
     pub kind: ErrorKind,
     /// One line: the cause as the service stated it.
@@ -144,6 +145,37 @@ impl AccountSnapshot {
         }
     }
 
+    /// Equal in everything but `fetched_at`: nothing seen changed between two polls.
+    pub fn same_content(&self, other: &AccountSnapshot) -> bool {
+        self.account_id == other.account_id
+            && self.error == other.error
+            && self.warnings == other.warnings
+            && self.stacks == other.stacks
+            && self.portfolio_shares == other.portfolio_shares
+            && self.provisioned_products == other.provisioned_products
+            && self.pipelines == other.pipelines
+            && self.endpoints == other.endpoints
+            && self.notebooks == other.notebooks
+            && self.buckets == other.buckets
+    }
+
+    /// A hash of everything but `fetched_at`: equal content gives equal hashes, so the poller
+    /// can tell an unchanged account without keeping its snapshot.
+    pub fn content_hash(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.account_id.hash(&mut h);
+        self.error.hash(&mut h);
+        self.warnings.hash(&mut h);
+        self.stacks.hash(&mut h);
+        self.portfolio_shares.hash(&mut h);
+        self.provisioned_products.hash(&mut h);
+        self.pipelines.hash(&mut h);
+        self.endpoints.hash(&mut h);
+        self.notebooks.hash(&mut h);
+        self.buckets.hash(&mut h);
+        h.finish()
+    }
+
     pub fn stack(&self, name: &str) -> Option<&Stack> {
         self.stacks.iter().find(|s| s.name == name)
     }
@@ -169,7 +201,7 @@ impl AccountSnapshot {
 }
 
 /// A CloudFormation stack.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct Stack {
     pub name: String,
     /// The raw status, e.g. `CREATE_IN_PROGRESS`.
@@ -183,7 +215,7 @@ pub struct Stack {
     pub updated: Timestamp,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct StackEvent {
     pub at: Timestamp,
     pub logical_id: String,
@@ -193,7 +225,7 @@ pub struct StackEvent {
 }
 
 /// A Service Catalog portfolio shared from this account to another.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct PortfolioShare {
     pub portfolio_id: String,
     pub portfolio_name: String,
@@ -202,7 +234,7 @@ pub struct PortfolioShare {
 }
 
 /// A Service Catalog provisioned product (the launched notebook).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct ProvisionedProduct {
     pub name: String,
     pub id: String,
@@ -215,7 +247,7 @@ pub struct ProvisionedProduct {
 }
 
 /// A CodePipeline pipeline and the state of its latest run.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct Pipeline {
     pub name: String,
     pub stages: Vec<PipelineStage>,
@@ -228,7 +260,7 @@ impl Pipeline {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct PipelineExecution {
     pub id: String,
     /// `InProgress`, `Succeeded`, `Failed`, `Stopped`, `Superseded`.
@@ -236,7 +268,7 @@ pub struct PipelineExecution {
     pub started: Timestamp,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct PipelineStage {
     pub name: String,
     pub inbound_enabled: bool,
@@ -255,7 +287,7 @@ impl PipelineStage {
 }
 
 /// What an action does, as far as the dashboard cares.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ActionKind {
     Source,
     #[default]
@@ -263,7 +295,7 @@ pub enum ActionKind {
     Approval,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct PipelineAction {
     pub name: String,
     pub kind: ActionKind,
@@ -278,7 +310,7 @@ pub struct PipelineAction {
 }
 
 /// A SageMaker real-time endpoint.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct Endpoint {
     pub name: String,
     /// `Creating`, `InService`, `Failed`, `Updating`, `Deleting`, ...
@@ -290,7 +322,7 @@ pub struct Endpoint {
 }
 
 /// A SageMaker notebook instance.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct NotebookInstance {
     pub name: String,
     /// `Pending`, `InService`, `Stopping`, `Stopped`, `Failed`, ...
@@ -300,7 +332,7 @@ pub struct NotebookInstance {
 }
 
 /// An S3 bucket the lab uses, with the objects of note the guide's steps put there.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct Bucket {
     pub name: String,
     pub versioned: bool,

@@ -1,5 +1,6 @@
 //! The poller on a fake backend in paused tokio time: adaptive intervals, bounded concurrency,
-//! generations, refresh on demand, and one failing account never slowing the others.
+//! generations, refresh on demand, one failing account never slowing the others, and at a
+//! class's scale (900 accounts) first polls spread out and quiet accounts polled less.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,35 @@ use crossdeck::lab::*;
 use crossdeck::poller::{self, PollConfig};
 
 use crate::fixtures::{T0, stack};
+
+/// The rest of a `Backend` the poller never calls: every action refused, the clock at T0.
+macro_rules! read_only_at_t0 {
+    () => {
+        async fn act(&self, _: AccountKey, _: Action) -> Result<ActionDone, ActionError> {
+            Err(ActionError::Refused("read only".into()))
+        }
+
+        async fn launch_options(
+            &self,
+            _: AccountKey,
+            _: &str,
+        ) -> Result<LaunchOptions, ActionError> {
+            Err(ActionError::Refused("read only".into()))
+        }
+
+        async fn record(&self, _: AccountKey, _: &str) -> Result<RecordState, ActionError> {
+            Err(ActionError::Refused("read only".into()))
+        }
+
+        async fn notebook_url(&self, _: AccountKey, _: &str) -> Result<String, ActionError> {
+            Err(ActionError::Refused("read only".into()))
+        }
+
+        fn now(&self) -> Timestamp {
+            T0
+        }
+    };
+}
 
 /// Lab 0 is "moving" (a stack in progress), lab 1 steady, lab 2 denied.
 #[derive(Default)]
@@ -49,25 +79,7 @@ impl Backend for Fake {
         Ok(snap)
     }
 
-    async fn act(&self, _: AccountKey, _: Action) -> Result<ActionDone, ActionError> {
-        Err(ActionError::Refused("read only".into()))
-    }
-
-    async fn launch_options(&self, _: AccountKey, _: &str) -> Result<LaunchOptions, ActionError> {
-        Err(ActionError::Refused("read only".into()))
-    }
-
-    async fn record(&self, _: AccountKey, _: &str) -> Result<RecordState, ActionError> {
-        Err(ActionError::Refused("read only".into()))
-    }
-
-    async fn notebook_url(&self, _: AccountKey, _: &str) -> Result<String, ActionError> {
-        Err(ActionError::Refused("read only".into()))
-    }
-
-    fn now(&self) -> Timestamp {
-        T0
-    }
+    read_only_at_t0!();
 }
 
 impl Fake {
@@ -93,6 +105,9 @@ fn config(max_concurrency: usize) -> PollConfig {
     PollConfig {
         active: Duration::from_secs(1),
         steady: Duration::from_secs(10),
+        max_steady: Duration::from_secs(10),
+        quiet_after: Duration::from_secs(3600),
+        spread: Duration::ZERO,
         max_concurrency,
         max_backoff: Duration::from_secs(60),
         jitter: 0.0,
@@ -195,5 +210,191 @@ async fn polling_stops_when_the_app_goes_away() {
     assert!(
         fake.calls(0) <= before + 1,
         "no polling after the receiver closed"
+    );
+}
+
+/// Answers at once and records when each account was polled. Lab 0 never changes, lab 1
+/// changes at every poll, lab 2 changes once, 150 s in; every lab is steady (nothing moving).
+struct Class {
+    start: tokio::time::Instant,
+    polls: Mutex<Vec<(AccountKey, Duration)>>,
+}
+
+impl Class {
+    fn new() -> Self {
+        Class {
+            start: tokio::time::Instant::now(),
+            polls: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Seconds after the start at which `key` was polled.
+    fn times(&self, key: AccountKey) -> Vec<f64> {
+        self.polls
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, t)| t.as_secs_f64())
+            .collect()
+    }
+
+    fn all_times(&self) -> Vec<f64> {
+        let polls = self.polls.lock().expect("lock");
+        polls.iter().map(|(_, t)| t.as_secs_f64()).collect()
+    }
+}
+
+impl Backend for Class {
+    async fn snapshot(&self, account: AccountKey) -> Result<AccountSnapshot, AccountError> {
+        let elapsed = self.start.elapsed();
+        let n = {
+            let mut polls = self.polls.lock().expect("lock");
+            polls.push((account, elapsed));
+            polls.iter().filter(|(k, _)| *k == account).count()
+        };
+        let mut snap = AccountSnapshot::empty("111111111111", T0);
+        let mut s = stack("MLOpsPipeline", "UPDATE_COMPLETE");
+        match account.lab {
+            1 => s.reason = Some(format!("update {n}")),
+            2 if elapsed >= Duration::from_secs(150) => s.status = "CREATE_COMPLETE".into(),
+            _ => {}
+        }
+        snap.stacks.push(s);
+        Ok(snap)
+    }
+
+    read_only_at_t0!();
+}
+
+fn class_keys(labs: usize) -> Vec<AccountKey> {
+    (0..labs)
+        .flat_map(|lab| {
+            [Role::Tools, Role::DataScience, Role::Stage].map(|role| AccountKey { lab, role })
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn first_polls_of_900_accounts_are_spread_over_the_steady_interval() {
+    let class = Arc::new(Class::new());
+    let (tx, _rx) = mpsc::channel(100_000);
+    let keys = class_keys(300);
+    assert_eq!(keys.len(), 900);
+    let c = PollConfig {
+        steady: Duration::from_secs(30),
+        max_steady: Duration::from_secs(30),
+        spread: Duration::from_secs(30),
+        jitter: 0.2,
+        ..config(16)
+    };
+    let _p = poller::spawn(class.clone(), keys.clone(), c, tx);
+    tokio::time::sleep(Duration::from_millis(110)).await;
+    assert_eq!(
+        class.all_times().len(),
+        4,
+        "the first polls start 33 ms apart (at 0, 33, 67 and 100 ms), not all at once"
+    );
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(
+        keys.iter().all(|k| !class.times(*k).is_empty()),
+        "every account is polled once within the steady interval"
+    );
+    tokio::time::sleep(Duration::from_secs(90)).await;
+    // Spread first polls and jitter keep the load even: with 900 accounts on a 30 to 36 s cycle,
+    // about 27 polls a second, never a burst of the whole class.
+    let times = class.all_times();
+    let busiest = (0..120)
+        .map(|s| {
+            let s = s as f64;
+            times.iter().filter(|t| **t >= s && **t < s + 1.0).count()
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(busiest <= 45, "{busiest} polls in the busiest second");
+    // Timers on the 100 ms grid: the runtime wakes at most ten times a second for polls.
+    let off_grid: Vec<f64> = times
+        .iter()
+        .copied()
+        .filter(|t| ((t * 10.0).round() - t * 10.0).abs() > 1e-6)
+        .collect();
+    assert!(off_grid.is_empty(), "polls off the grid at {off_grid:?}");
+    assert!(times.len() >= 900 * 3, "{} polls in 120 s", times.len());
+}
+
+#[tokio::test(start_paused = true)]
+async fn accounts_unchanged_for_long_are_polled_less_up_to_a_cap_and_a_change_resets() {
+    let class = Arc::new(Class::new());
+    let (tx, _rx) = mpsc::channel(100_000);
+    let c = PollConfig {
+        steady: Duration::from_secs(10),
+        max_steady: Duration::from_secs(40),
+        quiet_after: Duration::from_secs(60),
+        ..config(16)
+    };
+    let keys: Vec<AccountKey> = (0..3).map(key).collect();
+    let _p = poller::spawn(class.clone(), keys, c, tx);
+    tokio::time::sleep(Duration::from_secs(300)).await;
+
+    let gaps = |lab: usize| -> Vec<f64> {
+        let t = class.times(key(lab));
+        t.windows(2).map(|w| (w[1] - w[0]).round()).collect()
+    };
+    // Unchanged: 10 s until quiet for 60 s, then 20, then 40 s at most.
+    let quiet = gaps(0);
+    assert_eq!(
+        quiet[..9],
+        [10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 20.0, 40.0, 40.0],
+        "gaps of the unchanged account: {quiet:?}"
+    );
+    assert!(quiet.iter().all(|g| *g <= 40.0), "capped: {quiet:?}");
+    // Changing at every poll: always the steady interval.
+    assert!(gaps(1).iter().all(|g| *g == 10.0), "{:?}", gaps(1));
+    assert_eq!(class.times(key(1)).len(), 30);
+    // Quiet, then a change seen at 160 s: back to 10 s, until quiet again.
+    let t2 = class.times(key(2));
+    let after_change: Vec<f64> = t2
+        .windows(2)
+        .filter(|w| w[0] >= 160.0 && w[0] < 220.0)
+        .map(|w| (w[1] - w[0]).round())
+        .collect();
+    assert!(
+        !after_change.is_empty() && after_change.iter().all(|g| *g == 10.0),
+        "times of the account that changed: {t2:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_demos_quiet_class_of_900_accounts_costs_under_50_polls_a_second() {
+    let class = Arc::new(Class::new());
+    let (tx, _rx) = mpsc::channel(100_000);
+    let keys = class_keys(300);
+    let c = crossdeck::commands::dashboard::demo_poll_config();
+    let _p = poller::spawn(class.clone(), keys.clone(), c, tx);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    // Nothing moves (lab 1 changes at every poll, lab 2 once): after the first 40 s the quiet
+    // accounts are polled every 20 to 24 s, not every 5 s.
+    let late: Vec<(AccountKey, Duration)> = class
+        .polls
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(_, t)| *t >= Duration::from_secs(40))
+        .copied()
+        .collect();
+    assert!(late.len() <= 1000, "{} polls from 40 to 60 s", late.len());
+    let quiet_polled = keys
+        .iter()
+        .filter(|k| k.lab != 1)
+        .filter(|k| late.iter().any(|(p, _)| p == *k))
+        .count();
+    assert!(
+        quiet_polled >= 700,
+        "{quiet_polled} quiet accounts polled from 40 to 60 s: still watched"
+    );
+    let changing = late.iter().filter(|(k, _)| k.lab == 1).count();
+    assert!(
+        changing >= 9,
+        "an account that changes stays at 5 s: {changing}"
     );
 }

@@ -335,3 +335,96 @@ fn a_click_focuses_the_pane_under_the_mouse_and_the_wheel_scrolls() {
     update(&mut app, mouse(down, 30, strip.y + 1));
     assert_eq!(app.focus, Focus::Pipeline);
 }
+
+#[test]
+fn an_unchanged_poll_only_moves_its_time_and_a_later_change_still_shows() {
+    let mut app = polled();
+    let tools = || {
+        fixtures::complete_lab()[Role::Tools]
+            .clone()
+            .expect("tools")
+    };
+    let logged = app.labs[0].log.len();
+    let progress = app.labs[0].progress.clone();
+    app.dirty = false;
+
+    let mut same = tools();
+    same.fetched_at = T0.plus_secs(90);
+    poll(&mut app, 0, Role::Tools, 2, same);
+    let lab = &app.labs[0];
+    let held = lab.snaps[Role::Tools].as_ref().expect("held");
+    assert_eq!(held.fetched_at, T0.plus_secs(90), "updated Ns ago moves");
+    assert!(held.same_content(&tools()));
+    assert_eq!(lab.log.len(), logged, "nothing new in the event log");
+    assert_eq!(lab.progress, progress);
+    assert_eq!(lab.gens[Role::Tools], 2);
+    assert!(!app.dirty, "the 1 Hz tick redraws the age, not each poll");
+
+    let err = AccountError {
+        kind: ErrorKind::Expired,
+        message: "ExpiredToken".into(),
+    };
+    for generation in [3, 4, 5] {
+        update(
+            &mut app,
+            Msg::Poll {
+                key: AccountKey {
+                    lab: 0,
+                    role: Role::Tools,
+                },
+                generation,
+                result: Err(err.clone()),
+            },
+        );
+    }
+    let lab = &app.labs[0];
+    assert_eq!(
+        lab.log.len(),
+        logged + 1,
+        "a failure repeated is logged once"
+    );
+    assert_eq!(lab.gens[Role::Tools], 5);
+
+    let mut moved = tools();
+    moved.stacks[0].status = "UPDATE_IN_PROGRESS".into();
+    moved.fetched_at = T0.plus_secs(200);
+    poll(&mut app, 0, Role::Tools, 6, moved);
+    let lab = &app.labs[0];
+    let newest: Vec<String> = lab
+        .log
+        .newest()
+        .take(2)
+        .map(|e| format!("{} {}", e.change.subject, e.change.status))
+        .collect();
+    assert!(
+        newest.contains(&"account reachable again".to_string()),
+        "{newest:?}"
+    );
+    assert!(
+        newest.iter().any(|l| l.ends_with("UPDATE_IN_PROGRESS")),
+        "{newest:?}"
+    );
+    assert!(app.dirty);
+}
+
+#[test]
+fn content_equality_and_hash_ignore_only_the_poll_time() {
+    let a = fixtures::complete_lab()[Role::Tools]
+        .clone()
+        .expect("tools");
+    let mut later = a.clone();
+    later.fetched_at = a.fetched_at.plus_secs(30);
+    assert!(a.same_content(&later));
+    assert_eq!(a.content_hash(), later.content_hash());
+    let mut moved = later.clone();
+    moved.stacks[0].reason = Some("Resource creation cancelled".into());
+    assert!(!a.same_content(&moved));
+    assert_ne!(a.content_hash(), moved.content_hash());
+    let mut failed = later;
+    failed.error = Some(AccountError {
+        kind: ErrorKind::Throttled,
+        message: "Rate exceeded".into(),
+    });
+    assert!(!a.same_content(&failed));
+    assert_ne!(a.content_hash(), failed.content_hash());
+}
