@@ -313,13 +313,7 @@ fn the_live_dashboard_shows_the_moto_lab_in_tmux() {
     let s = Scratch::new("moto-tmux");
     aws_files(&s, &moto);
     config(&s, &moto, false);
-    let d = s.dir.display();
-    let cmd = format!(
-        "cd '{d}' && env -i PATH=\"$PATH\" TERM=xterm-256color HOME='{d}' XDG_STATE_HOME='{d}' \
-         AWS_CONFIG_FILE='{d}/aws_config' AWS_SHARED_CREDENTIALS_FILE='{d}/aws_credentials' \
-         AWS_EC2_METADATA_DISABLED=true '{bin}' --read-only; echo \"EXIT=$?\"; sleep 60",
-        bin = env!("CARGO_BIN_EXE_crossdeck")
-    );
+    let cmd = s.dashboard_in_tmux("--read-only");
     let tmux = Tmux::start(160, 48, &cmd);
     let screen = tmux.wait_for("the three accounts read from moto", |s| {
         [

@@ -220,6 +220,18 @@ fn cleanup_plans_then_deletes_the_labs_resources_resumes_and_leaves_decoys() {
     assert_eq!(state(&moto), after);
 }
 
+/// Clear moto's request recording and start a new one.
+fn start_recording(moto: &Moto) {
+    assert!(
+        moto.api("/moto-api/recorder/reset-recording")
+            .contains("200")
+    );
+    assert!(
+        moto.api("/moto-api/recorder/start-recording")
+            .contains("200")
+    );
+}
+
 /// Whether a recorded request reads only (or gets credentials).
 fn reads_only(call: &Value) -> bool {
     let op = call["op"].as_str().unwrap_or_default();
@@ -247,14 +259,7 @@ fn read_only_cleanup_execute_makes_no_call_and_planning_only_reads() {
         let v = python_json("recorded_ops.py", &[recording]);
         v.as_array().cloned().unwrap_or_default()
     };
-    assert!(
-        moto.api("/moto-api/recorder/reset-recording")
-            .contains("200")
-    );
-    assert!(
-        moto.api("/moto-api/recorder/start-recording")
-            .contains("200")
-    );
+    start_recording(&moto);
 
     // --read-only on the command line, then read_only = true in the file: refused before any call.
     let execute = ["cleanup", "--lab", "alice", "--execute", "--confirm", &ids];
@@ -290,22 +295,9 @@ fn every_action_key_under_read_only_leaves_moto_with_reads_only() {
     moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
     aws_files(&s, &moto);
     config(&s, &moto, false);
-    assert!(
-        moto.api("/moto-api/recorder/reset-recording")
-            .contains("200")
-    );
-    assert!(
-        moto.api("/moto-api/recorder/start-recording")
-            .contains("200")
-    );
+    start_recording(&moto);
 
-    let d = s.dir.display();
-    let cmd = format!(
-        "cd '{d}' && env -i PATH=\"$PATH\" TERM=xterm-256color HOME='{d}' XDG_STATE_HOME='{d}' \
-         AWS_CONFIG_FILE='{d}/aws_config' AWS_SHARED_CREDENTIALS_FILE='{d}/aws_credentials' \
-         AWS_EC2_METADATA_DISABLED=true '{bin}' --read-only; echo \"EXIT=$?\"; sleep 60",
-        bin = env!("CARGO_BIN_EXE_crossdeck")
-    );
+    let cmd = s.dashboard_in_tmux("--read-only");
     let tmux = crate::e2e::Tmux::start(160, 48, &cmd);
     tmux.wait_for("the lab read from moto", |s| s.contains("StageResources"));
     // Every action key, in each pane and in the pipeline strip.

@@ -170,6 +170,18 @@ impl Scratch {
         p
     }
 
+    /// A shell command for tmux: the dashboard with `args`, in this directory, with only these
+    /// AWS files in its environment; it prints `EXIT=<status>` when it ends.
+    pub fn dashboard_in_tmux(&self, args: &str) -> String {
+        let d = self.dir.display();
+        format!(
+            "cd '{d}' && env -i PATH=\"$PATH\" TERM=xterm-256color HOME='{d}' XDG_STATE_HOME='{d}' \
+             AWS_CONFIG_FILE='{d}/aws_config' AWS_SHARED_CREDENTIALS_FILE='{d}/aws_credentials' \
+             AWS_EC2_METADATA_DISABLED=true '{bin}' {args}; echo \"EXIT=$?\"; sleep 60",
+            bin = env!("CARGO_BIN_EXE_crossdeck")
+        )
+    }
+
     /// Run crossdeck with only these AWS files in its environment (no ambient credentials).
     pub fn crossdeck(&self, args: &[&str]) -> Output {
         self.crossdeck_with(args, &[])
