@@ -316,9 +316,23 @@ pub struct Endpoint {
     /// `Creating`, `InService`, `Failed`, `Updating`, `Deleting`, ...
     pub status: String,
     pub failure_reason: Option<String>,
+    /// The first variant's instance type (the lab's endpoints have one variant).
     pub instance_type: String,
+    /// Instances across every variant.
     pub instance_count: u32,
     pub created: Timestamp,
+    /// When the endpoint last changed (InService since, for a running one).
+    pub modified: Timestamp,
+    /// The production variants, as DescribeEndpoint and its config tell them.
+    pub variants: Vec<Variant>,
+}
+
+/// One production variant of an endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Variant {
+    pub name: String,
+    pub instance_type: String,
+    pub instance_count: u32,
 }
 
 /// A SageMaker notebook instance.
@@ -329,6 +343,8 @@ pub struct NotebookInstance {
     pub status: String,
     pub instance_type: String,
     pub created: Timestamp,
+    /// When its status last changed (running since, for an InService one).
+    pub modified: Timestamp,
 }
 
 /// An S3 bucket the lab uses, with the objects of note the guide's steps put there.

@@ -154,6 +154,7 @@ pub fn complete_lab() -> LabSnapshots {
         status: "InService".into(),
         instance_type: "ml.t3.medium".into(),
         created: T0,
+        modified: T0,
     }];
 
     let mut stage = AccountSnapshot::empty(STAGE, T0);

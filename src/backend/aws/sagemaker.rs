@@ -4,7 +4,7 @@ use aws_sdk_sagemaker::Client;
 
 use super::errors::CallError;
 use super::time::ts;
-use crate::lab::{Endpoint, NotebookInstance};
+use crate::lab::{Endpoint, NotebookInstance, Variant};
 
 /// ListEndpoints, every page, keeping names that start with `prefix`; only name, status and
 /// creation time are filled.
@@ -25,6 +25,7 @@ pub async fn list_endpoints(client: &Client, prefix: &str) -> Result<Vec<Endpoin
                     name: e.endpoint_name().unwrap_or_default().to_string(),
                     status: e.endpoint_status().map_or("", |s| s.as_str()).to_string(),
                     created: ts(e.creation_time()),
+                    modified: ts(e.last_modified_time()),
                     ..Endpoint::default()
                 }),
         );
@@ -32,7 +33,8 @@ pub async fn list_endpoints(client: &Client, prefix: &str) -> Result<Vec<Endpoin
     Ok(out)
 }
 
-/// DescribeEndpoint, then DescribeEndpointConfig for the instance type and count.
+/// DescribeEndpoint, then DescribeEndpointConfig for each variant's instance type (and its
+/// count while no instance runs yet).
 pub async fn describe_endpoint(client: &Client, name: &str) -> Result<Endpoint, CallError> {
     let ep = client
         .describe_endpoint()
@@ -48,6 +50,18 @@ pub async fn describe_endpoint(client: &Client, name: &str) -> Result<Endpoint, 
             .filter(|r| !r.is_empty())
             .map(str::to_string),
         created: ts(ep.creation_time()),
+        modified: ts(ep.last_modified_time()),
+        variants: ep
+            .production_variants()
+            .iter()
+            .map(|v| Variant {
+                name: v.variant_name().unwrap_or_default().to_string(),
+                instance_type: String::new(),
+                instance_count: v
+                    .current_instance_count()
+                    .map_or(0, |c| u32::try_from(c).unwrap_or(0)),
+            })
+            .collect(),
         instance_count: ep
             .production_variants()
             .iter()
@@ -63,13 +77,31 @@ pub async fn describe_endpoint(client: &Client, name: &str) -> Result<Endpoint, 
             .send()
             .await
             .map_err(|e| CallError::from_sdk("DescribeEndpointConfig", e))?;
-        if let Some(v) = cfg.production_variants().first() {
-            endpoint.instance_type = v.instance_type().map_or("", |t| t.as_str()).to_string();
-            if endpoint.instance_count == 0 {
-                endpoint.instance_count = v
-                    .initial_instance_count()
-                    .map_or(0, |c| u32::try_from(c).unwrap_or(0));
+        for cv in cfg.production_variants() {
+            let name = cv.variant_name().unwrap_or_default();
+            let kind = cv.instance_type().map_or("", |t| t.as_str()).to_string();
+            let initial = cv
+                .initial_instance_count()
+                .map_or(0, |c| u32::try_from(c).unwrap_or(0));
+            match endpoint.variants.iter_mut().find(|v| v.name == name) {
+                Some(v) => {
+                    v.instance_type = kind;
+                    if v.instance_count == 0 {
+                        v.instance_count = initial;
+                    }
+                }
+                None => endpoint.variants.push(Variant {
+                    name: name.to_string(),
+                    instance_type: kind,
+                    instance_count: initial,
+                }),
             }
+        }
+        if let Some(v) = endpoint.variants.first() {
+            endpoint.instance_type = v.instance_type.clone();
+        }
+        if endpoint.instance_count == 0 {
+            endpoint.instance_count = endpoint.variants.iter().map(|v| v.instance_count).sum();
         }
     }
     Ok(endpoint)
@@ -90,6 +122,7 @@ pub async fn notebooks(client: &Client) -> Result<Vec<NotebookInstance>, CallErr
                     .to_string(),
                 instance_type: n.instance_type().map_or("", |t| t.as_str()).to_string(),
                 created: ts(n.creation_time()),
+                modified: ts(n.last_modified_time()),
             }
         }));
     }

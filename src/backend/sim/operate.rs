@@ -341,6 +341,7 @@ impl Participant {
             )));
         }
         nb.status = via.into();
+        nb.modified = self.now;
         self.after(secs, Event::NotebookSettle { running: start });
         Ok(ActionDone::new(format!(
             "{} notebook instance {name}",
@@ -349,12 +350,15 @@ impl Participant {
     }
 
     pub(super) fn notebook_settle(&mut self, running: bool) {
+        let now = self.now;
         for nb in &mut self.accounts[Role::DataScience].notebooks {
-            match (nb.status.as_str(), running) {
-                ("Pending", true) => nb.status = "InService".into(),
-                ("Stopping", false) => nb.status = "Stopped".into(),
-                _ => {}
-            }
+            let to = match (nb.status.as_str(), running) {
+                ("Pending", true) => "InService",
+                ("Stopping", false) => "Stopped",
+                _ => continue,
+            };
+            nb.status = to.into();
+            nb.modified = now;
         }
     }
 }

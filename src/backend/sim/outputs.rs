@@ -156,6 +156,7 @@ impl Participant {
                     status: "Pending".into(),
                     instance_type: NOTEBOOK_TYPE.into(),
                     created: now,
+                    modified: now,
                 };
                 self.accounts[role].notebooks.push(notebook);
             }
@@ -172,6 +173,7 @@ impl Participant {
                 } else if !to.is_empty() {
                     for nb in notebooks.iter_mut() {
                         nb.status = to.into();
+                        nb.modified = now;
                     }
                 }
             }

@@ -3,7 +3,7 @@
 use crate::backend::ActionError;
 use crate::lab::{
     ActionKind, Endpoint, LabNames, Pipeline, PipelineAction, PipelineExecution, PipelineStage,
-    Role, Timestamp,
+    Role, Timestamp, Variant,
 };
 
 use super::faults::{self, Fault};
@@ -276,6 +276,12 @@ impl Participant {
             instance_type: ENDPOINT_TYPE.into(),
             instance_count: 1,
             created: self.now,
+            modified: self.now,
+            variants: vec![Variant {
+                name: "AllTraffic".into(),
+                instance_type: ENDPOINT_TYPE.into(),
+                instance_count: 1,
+            }],
         };
         self.accounts[role].endpoints.push(endpoint);
         let fails = self.plan.fault == Some(Fault::EndpointFails) && role == Role::Tools;
@@ -293,6 +299,7 @@ impl Participant {
             .iter_mut()
             .filter(|e| e.status == "Creating");
         for e in creating {
+            e.modified = self.now;
             if ok {
                 e.status = "InService".into();
             } else {
