@@ -80,6 +80,10 @@ pub struct StatusArgs {
     /// Only this lab.
     #[arg(long, value_name = "NAME")]
     pub lab: Option<String>,
+
+    /// Add each lab's newest events (50 unless a number is given), newest first.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "50")]
+    pub events: Option<usize>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -11,5 +11,6 @@ pub mod lab;
 pub mod logging;
 pub mod poller;
 pub mod report;
+pub mod report_events;
 pub mod tui;
 pub mod ui;

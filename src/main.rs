@@ -69,7 +69,14 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
                     .as_deref()
                     .map(|n| lab_named(&labs, n))
                     .transpose()?;
-                rt.block_on(status::collect(&backend, &labs, backend.names(), only, 16))
+                rt.block_on(status::collect(
+                    &backend,
+                    &labs,
+                    backend.names(),
+                    only,
+                    16,
+                    args.events,
+                ))
             } else {
                 let config = commands::load_config(config_path, cli.read_only)?;
                 let only = args
@@ -85,6 +92,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
                     &config.names,
                     only,
                     config.polling.max_concurrency,
+                    args.events,
                 ))
             };
             status::print(&report, args.json)?;

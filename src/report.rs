@@ -19,6 +19,9 @@ pub struct LabReport {
     pub progress: ProgressReport,
     /// Keyed by `tools`, `datascience`, `stage`, `production`.
     pub accounts: BTreeMap<&'static str, AccountReport>,
+    /// With `--events`: the newest events, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<crate::report_events::EventReport>>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -122,6 +125,7 @@ pub fn lab(info: &LabInfo, names: &LabNames, snaps: &LabSnapshots) -> LabReport 
             .roles()
             .filter_map(|r| snaps[r].as_ref().map(|s| (r.key(), account(s))))
             .collect(),
+        events: None,
     }
 }
 

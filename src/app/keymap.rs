@@ -21,6 +21,12 @@ pub enum Mode {
     Input,
     Launch,
     Cleanup,
+    /// Picking a value of the selected resource to copy (`Y`).
+    CopyMenu,
+    /// The lab's event timeline (`T`).
+    Timeline,
+    /// Typing the timeline's filter after `/`.
+    TimelineFilter,
 }
 
 impl Mode {
@@ -38,6 +44,9 @@ impl Mode {
             Mode::Input => "Text input",
             Mode::Launch => "Launch form",
             Mode::Cleanup => "Cleanup plan",
+            Mode::CopyMenu => "Copy menu",
+            Mode::Timeline => "Event timeline",
+            Mode::TimelineFilter => "Timeline filter",
         }
     }
 }
@@ -82,6 +91,9 @@ pub enum KeyAction {
     CommandLine,
     BulkCleanup,
     BulkApprove,
+    Console,
+    CopyMenu,
+    Timeline,
 }
 
 /// A key as written in the table.
@@ -123,8 +135,9 @@ pub struct Binding {
 use Mode::*;
 
 /// The screens where letters are keys (in the dialogs they are text).
-const ALL: &[Mode] = &[Fleet, Lab, Detail, Help, Picker];
+const ALL: &[Mode] = &[Fleet, Lab, Detail, Help, Picker, CopyMenu, Timeline];
 const DIALOGS: &[Mode] = &[
+    TimelineFilter,
     Confirm,
     Input,
     Launch,
@@ -511,7 +524,7 @@ pub const BINDINGS: &[Binding] = &[
         modes: &[Lab, Detail],
         keys: &[ch('o')],
         action: KeyAction::OpenUrl,
-        help: "open the selected notebook or product's notebook URL in the browser",
+        help: "open the selected notebook (a sign-in URL) or product's notebook URL; anything else in the AWS console",
         footer: None,
     },
     Binding {
@@ -519,6 +532,83 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('y')],
         action: KeyAction::Copy,
         help: "copy the selected value (name, id or URL) to the clipboard (OSC 52)",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab, Detail],
+        keys: &[ch('Y')],
+        action: KeyAction::CopyMenu,
+        help: "pick a value of the selected resource to copy: name, id, ARN, an output, its console URL",
+        footer: Some("copy"),
+    },
+    Binding {
+        modes: &[Lab, Detail],
+        keys: &[ch('O')],
+        action: KeyAction::Console,
+        help: "open the selected resource in the AWS console (through the switch-role page first when crossdeck assumes a role there)",
+        footer: Some("console"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('T')],
+        action: KeyAction::Timeline,
+        help: "the lab's event timeline: every change seen and every action run, newest first",
+        footer: Some("timeline"),
+    },
+    Binding {
+        modes: &[CopyMenu],
+        keys: &[code(KeyCode::Enter), ch('y')],
+        action: KeyAction::Copy,
+        help: "copy the highlighted value to the clipboard (OSC 52)",
+        footer: Some("copy"),
+    },
+    Binding {
+        modes: &[CopyMenu],
+        keys: &[code(KeyCode::Esc), ch('q')],
+        action: KeyAction::Back,
+        help: "close the menu",
+        footer: Some("close"),
+    },
+    Binding {
+        modes: &[Timeline],
+        keys: &[ch('/')],
+        action: KeyAction::Filter,
+        help: "filter by words: an account, a kind (stack, action, endpoint…), a name, a status, crossdeck",
+        footer: Some("filter"),
+    },
+    Binding {
+        modes: &[Timeline],
+        keys: &[ch('?')],
+        action: KeyAction::Help,
+        help: "show this help",
+        footer: Some("help"),
+    },
+    Binding {
+        modes: &[Timeline],
+        keys: &[code(KeyCode::Esc), ch('q'), ch('T')],
+        action: KeyAction::Back,
+        help: "close the timeline",
+        footer: Some("close"),
+    },
+    Binding {
+        modes: &[TimelineFilter],
+        keys: &[code(KeyCode::Enter)],
+        action: KeyAction::Confirm,
+        help: "keep the filter",
+        footer: Some("keep"),
+    },
+    Binding {
+        modes: &[TimelineFilter],
+        keys: &[code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "clear the filter",
+        footer: Some("clear"),
+    },
+    Binding {
+        modes: &[TimelineFilter],
+        keys: &[code(KeyCode::Backspace)],
+        action: KeyAction::Erase,
+        help: "delete the last character",
         footer: None,
     },
     Binding {

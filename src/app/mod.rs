@@ -11,9 +11,11 @@ pub mod fleet;
 pub mod fleet_flow;
 pub mod keymap;
 pub mod layout;
+pub mod links;
 pub mod msg;
 pub mod operate;
 pub mod state;
+pub mod timeline;
 pub mod update;
 pub mod view;
 

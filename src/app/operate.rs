@@ -265,7 +265,7 @@ fn notebook_power(app: &mut App) -> Result<(), String> {
 }
 
 /// The target a detail overlay shows, else the selected row.
-fn target(app: &App) -> Option<Target> {
+pub(super) fn target(app: &App) -> Option<Target> {
     match app.overlays.last() {
         Some(Overlay::Detail { target, .. }) => Some(target.clone()),
         _ => selected_target(app),
@@ -301,10 +301,7 @@ fn open(app: &mut App) -> Vec<Command> {
                 }
             }
         }
-        _ => {
-            app.notice = Some("select a notebook instance or a provisioned product to open".into());
-            Vec::new()
-        }
+        _ => super::links::console(app),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The app's state: the labs and their latest snapshots, focus, selection and overlays.
 
+use std::collections::HashSet;
+
 use crate::backend::AccountKey;
 use crate::lab::progress::{self, LabSnapshots, Progress};
 use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
@@ -10,6 +12,8 @@ use super::dialog::{Confirm, Input, LaunchForm};
 use super::eventlog::EventLog;
 use super::fleet::{Fleet, Health, LineEdit};
 use super::keymap::Mode;
+use super::links::CopyItem;
+use super::timeline::TimelineView;
 
 /// How many transitions each lab's event log keeps.
 pub const LOG_CAPACITY: usize = 500;
@@ -89,6 +93,13 @@ pub enum Overlay {
     },
     /// A bulk action from the fleet: its view lives in `App::bulk`, so a run goes on when closed.
     Bulk,
+    /// The values of the selected resource that can be copied, one to pick.
+    CopyMenu {
+        items: Vec<CopyItem>,
+        selected: usize,
+    },
+    /// The lab's event timeline.
+    Timeline(TimelineView),
 }
 
 impl Overlay {
@@ -102,6 +113,9 @@ impl Overlay {
             Overlay::Launch(_) => Mode::Launch,
             Overlay::Cleanup { .. } => Mode::Cleanup,
             Overlay::Bulk => Mode::Bulk,
+            Overlay::CopyMenu { .. } => Mode::CopyMenu,
+            Overlay::Timeline(v) if v.editing => Mode::TimelineFilter,
+            Overlay::Timeline(_) => Mode::Timeline,
         }
     }
 }
@@ -138,6 +152,8 @@ pub struct App {
     pub fleet: Fleet,
     /// The bulk action shown or running, at most one.
     pub bulk: Option<BulkView>,
+    /// Accounts whose switch-role page crossdeck has opened in the browser this session.
+    pub switched: HashSet<AccountKey>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -164,6 +180,7 @@ impl App {
             cleanups: Vec::new(),
             fleet,
             bulk: None,
+            switched: HashSet::new(),
             dirty: true,
         }
     }

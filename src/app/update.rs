@@ -14,7 +14,7 @@ use super::layout;
 use super::msg::{Command, Msg};
 use super::state::{App, Focus, Overlay};
 use super::view;
-use super::{cleanup_flow, fleet, fleet_flow, operate};
+use super::{cleanup_flow, fleet, fleet_flow, links, operate, timeline};
 
 /// Rows a page key moves.
 const PAGE: usize = 10;
@@ -30,12 +30,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                     | Mode::FleetFilter
                     | Mode::FleetCommand
                     | Mode::Bulk
+                    | Mode::TimelineFilter
             ) && !ev.modifiers.contains(KeyModifiers::CONTROL);
             if let (true, KeyCode::Char(c)) = (typing, ev.code)
                 && ev.kind != KeyEventKind::Release
                 && (operate::on_text(app, c)
                     || cleanup_flow::on_text(app, c)
-                    || fleet_flow::on_text(app, c))
+                    || fleet_flow::on_text(app, c)
+                    || timeline::on_text(app, c))
             {
                 return Vec::new();
             }
@@ -160,6 +162,10 @@ fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
         Mode::Detail if matches!(action, KeyAction::OpenUrl | KeyAction::Copy) => {
             return operate::on_key(app, action);
         }
+        Mode::Detail if action == KeyAction::Console => return links::console(app),
+        Mode::Detail if action == KeyAction::CopyMenu => links::open_copy_menu(app),
+        Mode::CopyMenu => return links::on_menu_key(app, action),
+        Mode::Timeline | Mode::TimelineFilter => return timeline::on_key(app, action),
         Mode::Help | Mode::Detail => {
             let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) =
                 app.overlays.last_mut()
@@ -236,6 +242,9 @@ fn on_lab_key(app: &mut App, action: KeyAction) -> Vec<Command> {
         KeyAction::Picker => app.overlays.push(Overlay::Picker {
             selected: app.current,
         }),
+        KeyAction::Console => return links::console(app),
+        KeyAction::CopyMenu => links::open_copy_menu(app),
+        KeyAction::Timeline => timeline::open(app),
         KeyAction::Refresh => {
             let keys: Vec<AccountKey> = app
                 .roles()

@@ -7,14 +7,17 @@ use crate::backend::{AccountKey, Backend};
 use crate::lab::progress::LabSnapshots;
 use crate::lab::{AccountSnapshot, LabInfo, LabNames};
 use crate::report::{self, Report};
+use crate::report_events;
 
-/// Poll the accounts of `labs` once (at most `concurrency` at a time) and build the report.
+/// Poll the accounts of `labs` once (at most `concurrency` at a time) and build the report,
+/// with each lab's newest `events` when asked.
 pub async fn collect<B: Backend>(
     backend: &B,
     labs: &[LabInfo],
     names: &LabNames,
     only: Option<usize>,
     concurrency: usize,
+    events: Option<usize>,
 ) -> Report {
     let keys: Vec<AccountKey> = labs
         .iter()
@@ -47,7 +50,11 @@ pub async fn collect<B: Backend>(
             .zip(&snaps)
             .enumerate()
             .filter(|(i, _)| only.is_none_or(|o| o == *i))
-            .map(|(_, (info, s))| report::lab(info, names, s))
+            .map(|(_, (info, s))| {
+                let mut l = report::lab(info, names, s);
+                l.events = events.map(|n| report_events::events(info, s, n));
+                l
+            })
             .collect(),
     }
 }

@@ -69,6 +69,11 @@ impl LabConfig {
             name: self.name.clone(),
             unique_id: self.unique_id.clone(),
             accounts: PerRole::from_fn(|r| self.accounts[r].as_ref().map(|a| a.account_id.clone())),
+            switch_roles: PerRole::from_fn(|r| {
+                self.accounts[r]
+                    .as_ref()
+                    .and_then(|a| a.credentials.role_name())
+            }),
         }
     }
 }
@@ -97,6 +102,17 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
+    /// The role's name (with its path) when crossdeck assumes one: `arn:aws:iam::1:role/a/B` → `a/B`.
+    pub fn role_name(&self) -> Option<String> {
+        match self {
+            CredentialSource::AssumeRole { role_arn, .. } => role_arn
+                .split_once(":role/")
+                .map(|(_, name)| name.to_string())
+                .filter(|n| !n.is_empty()),
+            CredentialSource::Profile(_) => None,
+        }
+    }
+
     /// One line saying where the credentials come from.
     pub fn describe(&self) -> String {
         match self {

@@ -22,6 +22,7 @@ fn info() -> LabInfo {
             Some(STAGE.into()),
             None,
         ]),
+        switch_roles: PerRole::default(),
     }
 }
 

@@ -15,6 +15,20 @@ pub struct Transition {
     pub detail: Option<String>,
 }
 
+/// On a first poll a resource's last-modified time dates its status; later, the poll does.
+fn since(first: bool, modified: Timestamp) -> Option<Timestamp> {
+    (first && modified.0 > 0).then_some(modified)
+}
+
+impl Transition {
+    /// A step inside something else (a resource of a stack, a stage of a run) that did not
+    /// fail: the timeline shows it, the compact event log leaves it out.
+    pub fn minor(&self) -> bool {
+        (self.subject.starts_with("resource ") || self.subject.starts_with("stage "))
+            && self.category != Category::Failed
+    }
+}
+
 /// Everything that changed from `old` to `new`, oldest first. With no `old` (first poll), the
 /// history that carries its own time is reported, plus whatever is failing or moving.
 pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<Transition> {
@@ -73,16 +87,22 @@ pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<
                 Some(s.updated),
             );
         }
-        // Resource failures carry the real reason; report each once.
+        // Each resource event once (failures carry the real reason); the stack's own events
+        // are its status, noted above.
         let seen = before.and_then(|b| b.events.first()).map(|e| e.at);
         for e in s.events.iter().rev() {
-            if seen.is_some_and(|t| e.at <= t) || !e.status.ends_with("_FAILED") {
+            if seen.is_some_and(|t| e.at <= t) || e.logical_id == s.name {
                 continue;
             }
+            let category = if e.status.ends_with("_FAILED") {
+                Category::Failed
+            } else {
+                Category::of(&e.status)
+            };
             note(
                 format!("resource {}/{}", s.name, e.logical_id),
                 &e.status,
-                Category::Failed,
+                category,
                 e.reason.clone(),
                 Some(e.at),
             );
@@ -136,6 +156,19 @@ pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<
         let before = old.and_then(|o| o.pipelines.iter().find(|x| x.name == p.name));
         for stage in &p.stages {
             let bstage = before.and_then(|b| b.stage(&stage.name));
+            if let Some(status) = &stage.status
+                && (bstage.and_then(|b| b.status.as_ref()) != Some(status)
+                    || bstage.is_some_and(|b| b.execution_id != stage.execution_id))
+            {
+                let when = stage.actions.iter().filter_map(|a| a.last_change).max();
+                note(
+                    format!("stage {}", stage.name),
+                    status,
+                    Category::of(status),
+                    None,
+                    when,
+                );
+            }
             for a in &stage.actions {
                 let Some(status) = &a.status else { continue };
                 let was = bstage
@@ -169,7 +202,7 @@ pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<
                 &e.status,
                 Category::of(&e.status),
                 e.failure_reason.clone(),
-                None,
+                since(first, e.modified),
             );
         }
     }
@@ -181,7 +214,7 @@ pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<
                 &nb.status,
                 Category::of(&nb.status),
                 None,
-                None,
+                since(first, nb.modified),
             );
         }
     }

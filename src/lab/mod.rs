@@ -1,6 +1,7 @@
 //! The lab domain: model, status categories, names, guide progress and snapshot transitions.
 
 pub mod cleanup;
+pub mod console;
 pub mod diff;
 pub mod model;
 pub mod names;

@@ -121,6 +121,8 @@ impl std::error::Error for AccountError {}
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountSnapshot {
     pub account_id: String,
+    /// The region it was read in (empty when unknown), for console links and ARNs.
+    pub region: String,
     /// When this snapshot was read.
     pub fetched_at: Timestamp,
     pub stacks: Vec<Stack>,
@@ -369,6 +371,9 @@ pub struct LabInfo {
     pub unique_id: String,
     /// Account id per role; `None` for a role the lab does not use (Production, usually).
     pub accounts: PerRole<Option<String>>,
+    /// The IAM role crossdeck assumes in each account, when it goes through one: the console's
+    /// switch-role link names it.
+    pub switch_roles: PerRole<Option<String>>,
 }
 
 impl LabInfo {

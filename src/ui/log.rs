@@ -14,17 +14,21 @@ pub fn draw(frame: &mut Frame, area: Rect, lab: &LabState, theme: &Theme) {
     let block = Block::bordered()
         .border_style(theme.border(false))
         .title(Line::styled(
-            format!(" Events ({}) ", lab.log.len()),
+            format!(
+                " Events ({}) ",
+                lab.log.newest().filter(|e| !e.change.minor()).count()
+            ),
             theme.title(),
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
-    let lines: Vec<Line> = if lab.log.is_empty() {
+    let lines: Vec<Line> = if lab.log.newest().all(|e| e.change.minor()) {
         vec![Line::styled("no transitions seen yet", theme.dim())]
     } else {
         lab.log
             .newest()
+            .filter(|e| !e.change.minor())
             .take(inner.height as usize)
             .map(|e| {
                 let c = &e.change;

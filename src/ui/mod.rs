@@ -6,11 +6,13 @@ mod dialog;
 mod fleet;
 mod header;
 mod log;
+mod menu;
 mod overlay;
 mod panes;
 mod pipeline;
 pub mod text;
 pub mod theme;
+mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -31,6 +31,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Overlay::Launch(f) => dialog::launch(frame, area, f, theme),
             Overlay::Cleanup { lab } => dialog::cleanup(frame, area, app, *lab, theme),
             Overlay::Bulk => super::bulk::draw(frame, area, app, theme),
+            Overlay::CopyMenu { items, selected } => {
+                super::menu::draw(frame, area, items, *selected, theme);
+            }
+            Overlay::Timeline(v) => super::timeline::draw(frame, area, app, v, theme),
         }
     }
 }

@@ -31,6 +31,7 @@ fn info() -> LabInfo {
         name: "alice".into(),
         unique_id: "ali".into(),
         accounts: PerRole([Some(T.into()), Some(DS.into()), Some(S.into()), None]),
+        switch_roles: PerRole::default(),
     }
 }
 

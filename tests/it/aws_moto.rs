@@ -255,6 +255,40 @@ fn status_json_reports_each_account_of_a_seeded_lab() {
     // --lab picks one lab.
     let one = json(&s.crossdeck(&["status", "--json", "--lab", "bob"]));
     assert_eq!(names(&one["labs"]), ["bob"]);
+    assert!(
+        one["labs"][0].get("events").is_none(),
+        "events only when asked"
+    );
+
+    // --events: bob's unreachable Stage account, and alice's endpoints and notebook dated by
+    // their last change as SageMaker reports it.
+    let ev = json(&s.crossdeck(&["status", "--json", "--events", "100"]));
+    let bob_events = ev["labs"][1]["events"].as_array().expect("events");
+    assert!(
+        bob_events.iter().any(|e| e["account"] == "stage"
+            && e["kind"] == "account"
+            && e["status"] == "unreachable"),
+        "{bob_events:?}"
+    );
+    let alice_events = ev["labs"][0]["events"].as_array().expect("events");
+    for (account, kind, name) in [
+        ("tools", "endpoint", &made["tools_endpoint"]),
+        ("datascience", "notebook", &made["notebook"]),
+    ] {
+        let name = name.as_str().expect("name");
+        let e = alice_events
+            .iter()
+            .find(|e| e["account"] == account && e["kind"] == kind)
+            .unwrap_or_else(|| panic!("a {kind} event in {account}: {alice_events:?}"));
+        assert_eq!(e["subject"], format!("{kind} {name}"));
+        assert_eq!(e["status"], "InService");
+        assert!(
+            e["at"]
+                .as_str()
+                .is_some_and(|t| t.len() == 20 && t.ends_with('Z')),
+            "{e}"
+        );
+    }
 }
 
 #[test]

@@ -211,3 +211,39 @@ fn the_launch_form_opens_in_the_demo_and_read_only_refuses_it() {
     assert!(!screen.contains("Launch the notebook product"), "{screen}");
     let _ = std::fs::remove_file(log);
 }
+
+#[test]
+fn the_demo_shows_the_timeline_with_its_filter_and_the_copy_menu() {
+    let bin = env!("CARGO_BIN_EXE_crossdeck");
+    let log =
+        std::env::temp_dir().join(format!("crossdeck-e2e-timeline-{}.log", std::process::id()));
+    let tmux = Tmux::start(
+        120,
+        40,
+        &format!(
+            "'{bin}' demo --participants 1 --speed 400 --log-file '{}'; sleep 60",
+            log.display()
+        ),
+    );
+    tmux.wait_for("the Tools stack", |s| s.contains("LabSCToolsAccountSetup"));
+    tmux.send("T");
+    let screen = tmux.wait_for("the timeline", |s| s.contains("Timeline · alice"));
+    assert!(screen.contains("Tools"), "{screen}");
+    tmux.send("/");
+    tmux.send("stack");
+    let filtered = tmux.wait_for("the filter line", |s| s.contains("/ stack▏"));
+    assert!(filtered.contains(" of "), "{filtered}");
+    tmux.send_escape();
+    tmux.wait_for("the filter to clear", |s| !s.contains("/ stack"));
+    tmux.send("q");
+    tmux.wait_for("the timeline to close", |s| !s.contains("Timeline · alice"));
+    tmux.send("Y");
+    let menu = tmux.wait_for("the copy menu", |s| s.contains("Copy · Enter copies"));
+    assert!(
+        menu.contains("stack name") && menu.contains("console URL"),
+        "{menu}"
+    );
+    tmux.send_escape();
+    tmux.wait_for("the menu to close", |s| !s.contains("Copy · Enter copies"));
+    let _ = std::fs::remove_file(log);
+}

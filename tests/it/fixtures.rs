@@ -20,6 +20,7 @@ pub fn info() -> LabInfo {
             Some(STAGE.into()),
             None,
         ]),
+        switch_roles: PerRole::default(),
     }
 }
 

@@ -49,7 +49,7 @@ pub fn mask_times(s: &str) -> String {
     out
 }
 
-fn fixture_app() -> App {
+pub fn fixture_app() -> App {
     let mut app = App::new(
         vec![fixtures::info()],
         LabNames::default(),
@@ -82,16 +82,16 @@ fn opts() -> SimOptions {
 }
 
 /// The default demo class, polled every minute for the hour before `at`.
-fn demo_at(at: i64) -> App {
+pub fn demo_at(at: i64) -> App {
     simapp::app_at(opts(), at - 3600, at, 60)
 }
 
-fn on_lab(mut app: App, lab: usize) -> App {
+pub fn on_lab(mut app: App, lab: usize) -> App {
     app.current = lab;
     app
 }
 
-fn keys(app: &mut App, keys: &str) {
+pub fn keys(app: &mut App, keys: &str) {
     for c in keys.chars() {
         let code = match c {
             '\n' => KeyCode::Enter,

@@ -90,6 +90,7 @@ pub async fn poll(
     verify_identity(c, cache, ctx.account_id).await?;
     let mut p = Problems::default();
     let mut snap = AccountSnapshot::empty(ctx.account_id, ctx.now);
+    snap.region.clone_from(&c.region);
 
     let stacks = p.take(read_stacks(c, ctx).await).unwrap_or_default();
     if let Some(e) = p.fatal {

@@ -92,6 +92,7 @@ impl Plan {
                 Some(self.stage.clone()),
                 None,
             ]),
+            switch_roles: PerRole::default(),
         }
     }
 }

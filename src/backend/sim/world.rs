@@ -104,6 +104,7 @@ impl Account {
     fn snapshot(&self, at: Timestamp) -> AccountSnapshot {
         AccountSnapshot {
             account_id: self.id.clone(),
+            region: "us-east-1".into(),
             fetched_at: at,
             stacks: self.stacks.iter().map(|s| s.stack.clone()).collect(),
             portfolio_shares: self.shares.clone(),
