@@ -306,3 +306,17 @@ fn the_switch_role_name_comes_from_the_configured_role_arn() {
     assert_eq!(role("not-an-arn").role_name(), None);
     assert_eq!(CredentialSource::Profile("p".into()).role_name(), None);
 }
+
+#[test]
+fn the_demo_class_is_reached_through_the_roster_role_so_o_switches_role_first() {
+    let mut app = crate::render::demo_at(1200);
+    let cmds = press(&mut app, 'O');
+    let [Command::OpenUrl(url)] = cmds.as_slice() else {
+        panic!("one URL: {cmds:?}");
+    };
+    assert!(
+        url.starts_with("https://signin.aws.amazon.com/switchrole?roleName=OrganizationAccountAccessRole&account=")
+            && url.contains("redirect_uri=https%3A%2F%2Fus-east-1.console.aws.amazon.com%2Fcloudformation"),
+        "{url}"
+    );
+}

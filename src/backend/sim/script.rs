@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::DEFAULT_ROSTER_ROLE;
 use crate::lab::{LabInfo, PerRole, ProvisionedProduct, Timestamp};
 
 use super::clock::SIM_EPOCH;
@@ -92,7 +93,13 @@ impl Plan {
                 Some(self.stage.clone()),
                 None,
             ]),
-            switch_roles: PerRole::default(),
+            // The class is reached the way an instructor reaches it: the roster's role.
+            switch_roles: PerRole([
+                Some(DEFAULT_ROSTER_ROLE.into()),
+                Some(DEFAULT_ROSTER_ROLE.into()),
+                Some(DEFAULT_ROSTER_ROLE.into()),
+                None,
+            ]),
         }
     }
 }
