@@ -3,7 +3,7 @@
 #   - time to first frame of `crossdeck demo`, from the log (process start -> first draw) and
 #     from tmux (launch -> screen shows the dashboard), with tmux's own round trip as baseline;
 #   - idle CPU over 30 s (nothing pressed) and RSS, for the default demo and for 300 participants.
-# Then the criterion suites: `cargo bench --bench render` (drawing, one poll applied) and
+# Then the criterion suites: `cargo bench --bench render` (drawing, the timeline, one poll applied) and
 # `cargo bench --bench update` (900 accounts read from the simulator and applied, per second).
 # Usage: scripts/bench.sh [--no-criterion]   (honours CARGO_TARGET_DIR)
 set -euo pipefail
