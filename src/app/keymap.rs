@@ -82,6 +82,7 @@ pub enum KeyAction {
     CommandLine,
     BulkCleanup,
     BulkApprove,
+    SmokeTest,
 }
 
 /// A key as written in the table.
@@ -382,6 +383,13 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("refresh"),
     },
     Binding {
+        modes: &[Detail],
+        keys: &[ch('r')],
+        action: KeyAction::Refresh,
+        help: "read the shown endpoint's metrics again and poll its account now",
+        footer: None,
+    },
+    Binding {
         modes: &[Detail, Picker],
         keys: &[ch('q'), code(KeyCode::Esc)],
         action: KeyAction::Back,
@@ -519,6 +527,13 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('y')],
         action: KeyAction::Copy,
         help: "copy the selected value (name, id or URL) to the clipboard (OSC 52)",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab, Detail],
+        keys: &[ch('i')],
+        action: KeyAction::SmokeTest,
+        help: "smoke test: send the selected endpoint one sample abalone row, show the prediction",
         footer: None,
     },
     Binding {

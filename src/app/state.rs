@@ -9,6 +9,7 @@ use super::cleanup_view::CleanupView;
 use super::dialog::{Confirm, Input, LaunchForm};
 use super::eventlog::EventLog;
 use super::fleet::{Fleet, Health, LineEdit};
+use super::health::{HealthView, SmokeTest};
 use super::keymap::Mode;
 
 /// How many transitions each lab's event log keeps.
@@ -138,6 +139,10 @@ pub struct App {
     pub fleet: Fleet,
     /// The bulk action shown or running, at most one.
     pub bulk: Option<BulkView>,
+    /// The metrics of the endpoint whose detail is open, at most one.
+    pub health: Option<HealthView>,
+    /// The latest smoke tests (`health::MAX_SMOKE_TESTS`), the newest last.
+    pub smoke: Vec<SmokeTest>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -164,6 +169,8 @@ impl App {
             cleanups: Vec::new(),
             fleet,
             bulk: None,
+            health: None,
+            smoke: Vec::new(),
             dirty: true,
         }
     }

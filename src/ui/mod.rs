@@ -9,6 +9,7 @@ mod log;
 mod overlay;
 mod panes;
 mod pipeline;
+mod sparks;
 pub mod text;
 pub mod theme;
 
