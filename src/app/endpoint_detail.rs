@@ -73,7 +73,7 @@ fn metric_lines(lines: &mut Vec<Line>, m: &EndpointMetrics) {
     }
     for variant in variants {
         lines.push(Line::Heading(format!(
-            "Metrics · {variant} · {}–{} UTC, per minute",
+            "Metrics · {variant} · {}–{} UTC per minute · latest, Σ hour, ⌀ mean",
             hm(m.start.hms()),
             hm(m.end.hms())
         )));
@@ -101,9 +101,9 @@ fn spark(s: &Series, m: &EndpointMetrics) -> Line {
     let summary = match (s.metric, last, overall) {
         (_, None, _) | (_, _, None) => "no data".to_string(),
         (Metric::ModelLatency, Some(l), Some(o)) => {
-            format!("last {} · avg {}", millis(l), millis(o))
+            format!("{:.2} · ⌀{:.2} ms", l / 1000.0, o / 1000.0)
         }
-        (_, Some(l), Some(o)) => format!("last {l:.0} · hour {o:.0}"),
+        (_, Some(l), Some(o)) => format!("{l:.0} · Σ{o:.0}"),
     };
     let category = match s.metric {
         Metric::Errors4xx | Metric::Errors5xx if overall.is_some_and(|o| o > 0.0) => {
@@ -117,11 +117,6 @@ fn spark(s: &Series, m: &EndpointMetrics) -> Line {
         summary,
         category,
     }
-}
-
-/// Microseconds as milliseconds.
-fn millis(us: f64) -> String {
-    format!("{:.2} ms", us / 1000.0)
 }
 
 fn smoke_lines(app: &App, key: AccountKey, name: &str, lines: &mut Vec<Line>) {

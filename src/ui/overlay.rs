@@ -135,13 +135,12 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, target: &Target, scroll: usi
         .iter()
         .filter_map(|l| match l {
             DLine::Field { key, .. } => Some(text::width(key)),
-            DLine::Spark { label, .. } => Some(text::width(label)),
             _ => None,
         })
         .max()
         .unwrap_or(0)
         .min(28);
-    let sparks = sparks::Layout::new(&d.lines, inner_w, key_w);
+    let sparks = sparks::Layout::new(&d.lines, inner_w);
     let mut lines = Vec::new();
     let mut bars = Vec::new();
     for l in &d.lines {

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Sparkline;
 
@@ -16,6 +17,13 @@ use super::theme::Theme;
 /// Fewest bars worth drawing.
 const MIN_BARS: usize = 8;
 
+/// Bars over a dotted baseline: a zero is a dot in the bars' colour, a period without a
+/// datapoint a dim one.
+const BARS: bar::Set = bar::Set {
+    empty: "·",
+    ..bar::NINE_LEVELS
+};
+
 /// One sparkline row of a box: its line index and its bars.
 pub struct Bars<'a> {
     pub at: usize,
@@ -25,31 +33,38 @@ pub struct Bars<'a> {
 
 /// Where a row's parts go: the label's lead, the bars, the figures after them.
 pub struct Layout {
-    lead_w: usize,
+    label_w: usize,
     bars_w: usize,
 }
 
 impl Layout {
     /// Room for the bars of every sparkline in `lines`: what is left of `inner_w` after the
-    /// label column and the widest figures, at most one bar per value.
-    pub fn new(lines: &[DLine], inner_w: usize, key_w: usize) -> Self {
-        let (mut most, mut summary_w) = (0, 0);
+    /// labels and the widest figures, at most one bar per value (the newest when fewer fit).
+    pub fn new(lines: &[DLine], inner_w: usize) -> Self {
+        let (mut most, mut label_w, mut summary_w) = (0, 0, 0);
         for l in lines {
             if let DLine::Spark {
-                values, summary, ..
+                label,
+                values,
+                summary,
+                ..
             } = l
             {
                 most = most.max(values.len());
+                label_w = label_w.max(text::width(label));
                 summary_w = summary_w.max(text::width(summary));
             }
         }
-        let lead_w = key_w + 4;
-        let room = inner_w.saturating_sub(lead_w + 2 + summary_w);
+        let room = inner_w.saturating_sub(label_w + 4 + 2 + summary_w);
         let bars_w = room.min(most);
         Layout {
-            lead_w,
+            label_w,
             bars_w: if bars_w < MIN_BARS { 0 } else { bars_w },
         }
+    }
+
+    fn lead_w(&self) -> usize {
+        self.label_w + 4
     }
 
     /// The row's text, with blank room where the bars go.
@@ -60,11 +75,11 @@ impl Layout {
         category: Option<Category>,
         theme: &Theme,
     ) -> Line<'static> {
-        let key_w = self.lead_w - 4;
+        let label_w = self.label_w;
         let style = category.map_or(ratatui::style::Style::new(), |c| theme.category(c));
         Line::from(vec![
             Span::styled(
-                format!("  {:<key_w$}  ", text::end(label, key_w)),
+                format!("  {:<label_w$}  ", text::end(label, label_w)),
                 theme.dim(),
             ),
             Span::raw(" ".repeat(self.bars_w)),
@@ -100,7 +115,7 @@ impl Layout {
             };
             let shown = &values[values.len().saturating_sub(self.bars_w)..];
             let area = Rect {
-                x: rect.x + 1 + self.lead_w as u16,
+                x: rect.x + 1 + self.lead_w() as u16,
                 y: rect.y + 1 + row as u16,
                 width: shown.len() as u16,
                 height: 1,
@@ -109,6 +124,7 @@ impl Layout {
             let spark = Sparkline::default()
                 .data(shown.iter().copied())
                 .style(style)
+                .bar_set(BARS)
                 .absent_value_symbol("·")
                 .absent_value_style(theme.dim());
             frame.render_widget(spark, area);
