@@ -74,7 +74,7 @@ fn endpoint<'a>(app: &'a App, role: Role, name: &str) -> Option<&'a Endpoint> {
 }
 
 /// After every message: follow the open endpoint detail, asking for its metrics when it opens
-/// and once a minute after; forget them when it closes.
+/// and once a minute after; forget them when it closes. Cheap when nothing is due.
 pub fn follow(app: &mut App) -> Vec<Command> {
     let Some((role, name)) = open_endpoint(app) else {
         app.health = None;
@@ -84,19 +84,27 @@ pub fn follow(app: &mut App) -> Vec<Command> {
         lab: app.current,
         role,
     };
+    let shown = app
+        .health
+        .as_ref()
+        .filter(|h| h.key == key && h.endpoint == name);
+    let due = shown
+        .and_then(|h| h.requested_at)
+        .is_none_or(|t| app.now.secs_since(t) >= METRICS_EVERY_SECS);
+    if !due {
+        return Vec::new();
+    }
+    let same = shown.is_some();
+    // An endpoint gone from the latest poll has nothing to read.
     let variants: Option<Vec<String>> =
         endpoint(app, role, name).map(|e| e.variants.iter().map(|v| v.name.clone()).collect());
     let name = name.to_string();
     let now = app.now;
     let view = match &mut app.health {
-        Some(h) if h.key == key && h.endpoint == name => h,
+        Some(h) if same => h,
         other => other.insert(HealthView::new(key, name.clone())),
     };
-    let due = view
-        .requested_at
-        .is_none_or(|t| now.secs_since(t) >= METRICS_EVERY_SECS);
-    // An endpoint gone from the latest poll has nothing to read.
-    let (true, Some(variants)) = (due, variants) else {
+    let Some(variants) = variants else {
         return Vec::new();
     };
     view.requested += 1;

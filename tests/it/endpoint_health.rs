@@ -437,6 +437,21 @@ fn simulated_metrics_are_plausible_and_repeat_for_the_same_seed_and_clock() {
     let e5 = m.series("AllTraffic", Metric::Errors5xx).expect("5xx");
     assert_eq!(e5.overall(), Some(0.0));
 
+    // An earlier now is an earlier window, the same minutes where they overlap.
+    let before = now.plus_secs(-600);
+    let earlier = block(a.endpoint_metrics(tools(), &e.name, &variants(&e), before)).expect("m");
+    assert_eq!((earlier.start, earlier.end), window(before));
+    let inv_before = earlier
+        .series("AllTraffic", Metric::Invocations)
+        .expect("invocations");
+    assert!(
+        inv_before
+            .points
+            .iter()
+            .filter(|(t, _)| *t >= start)
+            .all(|p| inv.points.contains(p))
+    );
+
     // The same seed and clock tell the same story; another seed another.
     let (b, clock_b) = sim(7, false);
     tools_endpoint(&b, &clock_b, |s| s == "InService");

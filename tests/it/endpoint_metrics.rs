@@ -1,18 +1,21 @@
 //! CloudWatch GetMetricData for the endpoint health view, through aws-smithy-mocks (moto cannot
 //! serve the CBOR protocol the SDK speaks to CloudWatch): one call with the four metrics per
-//! variant, and its answer (newest first, as CloudWatch sends by default) mapped oldest first.
+//! variant, and its answer on the wire (CBOR, newest first as CloudWatch sends by default)
+//! mapped oldest first.
 
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_cloudwatch::operation::get_metric_data::{GetMetricDataInput, GetMetricDataOutput};
-use aws_sdk_cloudwatch::types::{MessageData, MetricDataResult, StatusCode};
+use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataInput;
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
-use aws_smithy_types::DateTime;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
 
 use crossdeck::backend::aws::metrics;
 use crossdeck::lab::Timestamp;
 use crossdeck::lab::metrics::{Metric, SLOTS, window};
 
+use crate::cbor::Cbor;
 use crate::fixtures::T0;
 
 const ENDPOINT: &str = "datascience-project-2026-11-27-09-36-29-Tools";
@@ -22,59 +25,91 @@ fn now() -> Timestamp {
     T0.plus_secs(5425)
 }
 
-/// `at` minutes into the window, as CloudWatch writes a timestamp.
-fn minute(at: i64) -> DateTime {
+/// `at` minutes into the window, in seconds since the epoch.
+fn minute(at: i64) -> f64 {
     let (start, _) = window(now());
-    DateTime::from_millis(start.plus_secs(at * 60).millis())
+    start.plus_secs(at * 60).millis() as f64 / 1000.0
 }
 
 /// One result as the API reference documents it: Id, Label, Timestamps and Values (newest
 /// first, CloudWatch's default order), StatusCode.
-fn result(id: &str, label: &str, points: &[(i64, f64)], status: StatusCode) -> MetricDataResult {
+fn result(id: &str, label: &str, points: &[(i64, f64)], status: &str) -> Cbor {
     let mut points = points.to_vec();
     points.sort_by_key(|(m, _)| -m);
-    MetricDataResult::builder()
-        .id(id)
-        .label(label)
-        .set_timestamps(Some(points.iter().map(|(m, _)| minute(*m)).collect()))
-        .set_values(Some(points.iter().map(|(_, v)| *v).collect()))
-        .status_code(status)
-        .build()
+    Cbor::Map(vec![
+        ("Id", Cbor::text(id)),
+        ("Label", Cbor::text(label)),
+        (
+            "Timestamps",
+            Cbor::Array(
+                points
+                    .iter()
+                    .map(|(m, _)| Cbor::Timestamp(minute(*m)))
+                    .collect(),
+            ),
+        ),
+        (
+            "Values",
+            Cbor::Array(points.iter().map(|(_, v)| Cbor::F64(*v)).collect()),
+        ),
+        ("StatusCode", Cbor::text(status)),
+    ])
 }
 
-fn answer() -> GetMetricDataOutput {
-    GetMetricDataOutput::builder()
-        .metric_data_results(result(
-            "inv_0",
-            "AllTraffic Invocations",
-            &[(3, 31.0), (4, 2.0), (58, 1.0), (59, 4.0)],
-            StatusCode::Complete,
-        ))
-        .metric_data_results(result(
+/// A GetMetricData answer on the wire: Smithy RPC v2 CBOR, as CloudWatch sends it to the SDK.
+fn wire(results: Vec<Cbor>, messages: &[(&str, &str)]) -> HttpResponse {
+    let messages = messages
+        .iter()
+        .map(|(code, value)| {
+            Cbor::Map(vec![
+                ("Code", Cbor::text(code)),
+                ("Value", Cbor::text(value)),
+            ])
+        })
+        .collect();
+    let body = Cbor::Map(vec![
+        ("MetricDataResults", Cbor::Array(results)),
+        ("Messages", Cbor::Array(messages)),
+    ])
+    .encode();
+    let mut r = HttpResponse::new(
+        StatusCode::try_from(200).expect("a status"),
+        SdkBody::from(body),
+    );
+    r.headers_mut().insert("smithy-protocol", "rpc-v2-cbor");
+    r.headers_mut().insert("content-type", "application/cbor");
+    r
+}
+
+fn answer() -> HttpResponse {
+    let minutes = [3, 4, 58, 59];
+    let table: [(&str, &str, [f64; 4], &str); 4] = [
+        ("inv_0", "Invocations", [31.0, 2.0, 1.0, 4.0], "Complete"),
+        (
             "lat_0",
-            "AllTraffic ModelLatency",
-            &[(3, 2100.0), (4, 2500.0), (58, 3900.0), (59, 3500.0)],
-            StatusCode::Complete,
-        ))
-        .metric_data_results(result(
+            "ModelLatency",
+            [2100.0, 2500.0, 3900.0, 3500.0],
+            "Complete",
+        ),
+        (
             "err4_0",
-            "AllTraffic Invocation4XXErrors",
-            &[(3, 0.0), (4, 1.0), (58, 0.0), (59, 0.0)],
-            StatusCode::PartialData,
-        ))
-        .metric_data_results(result(
-            "err5_0",
-            "AllTraffic Invocation5XXErrors",
-            &[(3, 0.0), (4, 0.0), (58, 0.0), (59, 0.0)],
-            StatusCode::Complete,
-        ))
-        .messages(
-            MessageData::builder()
-                .code("MaxMetricsExceeded")
-                .value("a made-up service message")
-                .build(),
-        )
-        .build()
+            "Invocation4XXErrors",
+            [0.0, 1.0, 0.0, 0.0],
+            "PartialData",
+        ),
+        ("err5_0", "Invocation5XXErrors", [0.0; 4], "Complete"),
+    ];
+    let results = table
+        .iter()
+        .map(|(id, name, values, status)| {
+            let points: Vec<(i64, f64)> = minutes.into_iter().zip(*values).collect();
+            result(id, &format!("AllTraffic {name}"), &points, status)
+        })
+        .collect();
+    wire(
+        results,
+        &[("MaxMetricsExceeded", "a made-up service message")],
+    )
 }
 
 fn dims(q: &aws_sdk_cloudwatch::types::MetricDataQuery) -> Vec<(String, String)> {
@@ -100,7 +135,7 @@ async fn one_get_metric_data_call_asks_for_the_four_metrics_of_the_last_hour() {
             record.lock().expect("lock").push(r.clone());
             true
         })
-        .then_output(answer);
+        .then_http_response(answer);
     let client = mock_client!(aws_sdk_cloudwatch, RuleMode::Sequential, [&rule]);
 
     let m = metrics::endpoint_metrics(&client, ENDPOINT, &["AllTraffic".into()], now())
@@ -196,15 +231,16 @@ async fn two_variants_are_still_one_call_and_a_denial_reads_as_such() {
                 "inv_0", "lat_0", "err4_0", "err5_0", "inv_1", "lat_1", "err4_1", "err5_1",
             ]
         })
-        .then_output(|| {
-            GetMetricDataOutput::builder()
-                .metric_data_results(result(
+        .then_http_response(|| {
+            wire(
+                vec![result(
                     "inv_1",
                     "Canary Invocations",
                     &[(10, 5.0)],
-                    StatusCode::Complete,
-                ))
-                .build()
+                    "Complete",
+                )],
+                &[],
+            )
         });
     let denied = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_error(|| {
         aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError::generic(

@@ -4,7 +4,7 @@
 //! simulator answered; and answers to InvokeEndpoint with a plausible number of rings.
 
 use crate::backend::ActionError;
-use crate::lab::metrics::{EndpointMetrics, Metric, PERIOD_SECS, Series, window};
+use crate::lab::metrics::{EndpointMetrics, Metric, PERIOD_SECS, Series};
 use crate::lab::smoke::{self, Invocation};
 use crate::lab::{Endpoint, Role, Timestamp};
 
@@ -51,16 +51,19 @@ fn background(salt: u64, e: &Endpoint, minute: i64, first_minute: i64) -> (u32, 
 }
 
 impl Participant {
-    /// The last hour of an endpoint's metrics at the participant's now; an endpoint that is
-    /// not InService (or not there) has none, as CloudWatch would say.
+    /// The last hour of an endpoint's metrics at `now` (no later than the participant's now:
+    /// the simulator tells no future); an endpoint that is not InService (or not there) has
+    /// none, as CloudWatch would say.
     pub(super) fn endpoint_metrics(
         &self,
         role: Role,
         endpoint: &str,
         variants: &[String],
+        now: Timestamp,
         salt: u64,
     ) -> EndpointMetrics {
-        let mut out = EndpointMetrics::empty(endpoint, self.now);
+        let now = now.min(self.now);
+        let mut out = EndpointMetrics::empty(endpoint, now);
         for v in variants {
             for m in Metric::ALL {
                 out.series.push(Series::new(m, v.clone()));
@@ -74,7 +77,7 @@ impl Participant {
             return out;
         };
         let period = i64::from(PERIOD_SECS) * 1000;
-        let (start, end) = window(self.now);
+        let (start, end) = (out.start, out.end);
         // Traffic begins in the first whole minute after the endpoint went InService.
         let first = if e.status == "InService" {
             e.modified.millis().div_euclid(period) + 1

@@ -218,12 +218,13 @@ impl Backend for SimBackend {
         account: AccountKey,
         endpoint: &str,
         variants: &[String],
-        _now: Timestamp,
+        now: Timestamp,
     ) -> impl Future<Output = Result<EndpointMetrics, ActionError>> + Send {
+        let salt = self.salt(account.lab);
         let result = self
             .participant(account)
             .map_err(ActionError::from)
-            .map(|p| p.endpoint_metrics(account.role, endpoint, variants, self.salt(account.lab)));
+            .map(|p| p.endpoint_metrics(account.role, endpoint, variants, now, salt));
         async move { result }
     }
 
