@@ -1,6 +1,7 @@
 //! The smoke test's InvokeEndpoint on the wire, against moto: the SDK client crossdeck builds
 //! sends the lab's libsvm row with its content type and reads the answer moto was told to give;
-//! then the dashboard on moto (the real AWS backend) does the same from the `i` key.
+//! then the dashboard on moto (the real AWS backend) does the same from the `i` key; under
+//! `--read-only` the AWS backend refuses it before any call.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -167,4 +168,45 @@ fn the_dashboard_on_moto_runs_the_smoke_test_from_the_i_key() {
         [("text/libsvm".to_string(), base64(SAMPLE_ROW.as_bytes()))],
         "{screen}"
     );
+}
+
+#[tokio::test]
+async fn read_only_refuses_the_smoke_test_before_any_call() {
+    use crossdeck::backend::aws::AwsBackend;
+    use crossdeck::backend::{AccountKey, Backend, read_only_refusal};
+    use crossdeck::config::Config;
+    use crossdeck::lab::Role;
+
+    // Every call would go to this listener; it must never see a connection.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    let text = format!(
+        "read_only = true\nendpoint_url = \"http://127.0.0.1:{port}\"\nmax_attempts = 1\n\
+         [[labs]]\nname = \"a\"\nunique_id = \"a\"\n\
+         tools = {{ account_id = \"{}\", profile = \"crossdeck-test-no-such-profile\" }}\n\
+         datascience = {{ account_id = \"{}\", profile = \"crossdeck-test-no-such-profile\" }}\n\
+         stage = {{ account_id = \"{}\", profile = \"crossdeck-test-no-such-profile\" }}\n",
+        ALICE[0], ALICE[1], ALICE[2]
+    );
+    let config = Config::parse(Path::new("ro.toml"), &text).expect("valid");
+    let backend = AwsBackend::new(&config);
+    for role in [Role::Tools, Role::Stage] {
+        let result = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            backend.invoke_endpoint(
+                AccountKey { lab: 0, role },
+                ENDPOINT,
+                SAMPLE_ROW,
+                CONTENT_TYPE,
+            ),
+        )
+        .await
+        .expect("refused at once");
+        assert_eq!(result, Err(read_only_refusal()), "{role:?}");
+    }
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("read-only mode connected to the endpoint: {other:?}"),
+    }
 }
