@@ -235,5 +235,13 @@ mod tests {
             b.s3.config().retry_partition().map(|p| p.to_string()),
             Some("s3-us-east-1-222222222222".to_string())
         );
+        assert_eq!(
+            b.cw.config().retry_partition().map(|p| p.to_string()),
+            Some("cloudwatch-us-east-1-222222222222".to_string())
+        );
+        assert_eq!(
+            a.smr.config().retry_partition().map(|p| p.to_string()),
+            Some("sagemaker-runtime-us-east-1-111111111111".to_string())
+        );
     }
 }
