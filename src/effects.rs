@@ -1,5 +1,6 @@
 //! Carrying out the reducer's commands that leave the app: actions, the launch form's reads,
-//! following a launch, opening a URL, copying with OSC 52. Answers come back as messages.
+//! following a launch, an endpoint's metrics and smoke test, opening a URL, copying with OSC 52.
+//! Answers come back as messages.
 
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -60,6 +61,45 @@ pub fn spawn<B: Backend>(backend: &Arc<B>, cmd: Command, tx: &mpsc::Sender<Msg>)
                 })
                 .await;
                 let _ = tx.send(Msg::CleanupDone { lab, outcome }).await;
+            });
+        }
+        Command::EndpointMetrics {
+            key,
+            endpoint,
+            variants,
+            generation,
+        } => {
+            tokio::spawn(async move {
+                let result = b
+                    .endpoint_metrics(key, &endpoint, &variants, b.now())
+                    .await
+                    .map(Box::new);
+                let msg = Msg::EndpointMetrics {
+                    key,
+                    endpoint,
+                    generation,
+                    result,
+                };
+                let _ = tx.send(msg).await;
+            });
+        }
+        Command::InvokeEndpoint {
+            key,
+            endpoint,
+            body,
+            content_type,
+        } => {
+            tokio::spawn(async move {
+                let result = b
+                    .invoke_endpoint(key, &endpoint, &body, &content_type)
+                    .await;
+                let _ = tx
+                    .send(Msg::Invoked {
+                        key,
+                        endpoint,
+                        result,
+                    })
+                    .await;
             });
         }
         Command::OpenUrl(url) => open_url(&url),

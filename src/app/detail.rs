@@ -1,6 +1,5 @@
 //! The detail overlay's content for a selected row: stack events and outputs, resource fields.
 
-use crate::lab::time::short_duration;
 use crate::lab::{Category, Role};
 
 use super::state::{App, LabState, Target};
@@ -15,6 +14,14 @@ pub enum Line {
         category: Option<Category>,
     },
     Text(String),
+    /// A metric over time: a label, one bar per period (`None` where there is no datapoint),
+    /// and its figures.
+    Spark {
+        label: String,
+        values: Vec<Option<u64>>,
+        summary: String,
+        category: Option<Category>,
+    },
 }
 
 /// A titled list of lines.
@@ -24,7 +31,7 @@ pub struct Detail {
     pub lines: Vec<Line>,
 }
 
-fn field(key: &str, value: impl Into<String>) -> Line {
+pub(super) fn field(key: &str, value: impl Into<String>) -> Line {
     Line::Field {
         key: key.into(),
         value: value.into(),
@@ -32,7 +39,7 @@ fn field(key: &str, value: impl Into<String>) -> Line {
     }
 }
 
-fn status(key: &str, value: &str) -> Line {
+pub(super) fn status(key: &str, value: &str) -> Line {
     Line::Field {
         key: key.into(),
         value: value.into(),
@@ -91,27 +98,7 @@ pub fn detail(app: &App, target: &Target) -> Option<Detail> {
                 ],
             })
         }
-        Target::Endpoint { role, name } => {
-            let snap = lab.snaps[*role].as_ref()?;
-            let e = snap.endpoints.iter().find(|e| &e.name == name)?;
-            let mut lines = vec![
-                status("Status", &e.status),
-                field(
-                    "Instances",
-                    format!("{} × {}", e.instance_count, e.instance_type),
-                ),
-                field("Created", e.created.to_string()),
-                field("Age", short_duration(app.now.secs_since(e.created))),
-            ];
-            if let Some(r) = &e.failure_reason {
-                lines.push(Line::Heading("Failure reason".into()));
-                lines.push(Line::Text(r.clone()));
-            }
-            Some(Detail {
-                title: format!("Endpoint · {} ({role})", e.name),
-                lines,
-            })
-        }
+        Target::Endpoint { role, name } => super::endpoint_detail::detail(app, *role, name),
         Target::Bucket { role, name } => {
             let snap = lab.snaps[*role].as_ref()?;
             let b = snap.buckets.iter().find(|b| &b.name == name)?;

@@ -94,6 +94,7 @@ pub enum KeyAction {
     Console,
     CopyMenu,
     Timeline,
+    SmokeTest,
 }
 
 /// A key as written in the table.
@@ -395,6 +396,13 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("refresh"),
     },
     Binding {
+        modes: &[Detail],
+        keys: &[ch('r')],
+        action: KeyAction::Refresh,
+        help: "read the shown endpoint's metrics again and poll its account now",
+        footer: None,
+    },
+    Binding {
         modes: &[Detail, Picker],
         keys: &[ch('q'), code(KeyCode::Esc)],
         action: KeyAction::Back,
@@ -609,6 +617,13 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[code(KeyCode::Backspace)],
         action: KeyAction::Erase,
         help: "delete the last character",
+        footer: None,
+    },
+    Binding {
+        modes: &[Lab, Detail],
+        keys: &[ch('i')],
+        action: KeyAction::SmokeTest,
+        help: "smoke test: send the selected endpoint one sample abalone row, show the prediction",
         footer: None,
     },
     Binding {

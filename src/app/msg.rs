@@ -5,6 +5,8 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use crate::backend::{AccountKey, Action, ActionDone, ActionError, LaunchOptions, RecordState};
 use crate::cleanup::{Event as CleanupEvent, Outcome};
 use crate::lab::cleanup::Plan;
+use crate::lab::metrics::EndpointMetrics;
+use crate::lab::smoke::Invocation;
 use crate::lab::{AccountError, AccountSnapshot, Timestamp};
 
 /// Everything that can change the app's state arrives as one of these.
@@ -53,6 +55,19 @@ pub enum Msg {
         name: String,
         result: Result<String, ActionError>,
     },
+    /// An endpoint's metrics, for the request of that generation.
+    EndpointMetrics {
+        key: AccountKey,
+        endpoint: String,
+        generation: u64,
+        result: Result<Box<EndpointMetrics>, ActionError>,
+    },
+    /// A smoke test's answer.
+    Invoked {
+        key: AccountKey,
+        endpoint: String,
+        result: Result<Invocation, ActionError>,
+    },
 }
 
 /// Effects the reducer asks the loop to carry out.
@@ -70,6 +85,20 @@ pub enum Command {
     NotebookUrl { key: AccountKey, name: String },
     /// Run a confirmed cleanup plan; progress comes back as `Msg::Cleanup`, then `CleanupDone`.
     RunCleanup { lab: usize, plan: Box<Plan> },
+    /// Read an endpoint's last hour of metrics, one GetMetricData call (`Msg::EndpointMetrics`).
+    EndpointMetrics {
+        key: AccountKey,
+        endpoint: String,
+        variants: Vec<String>,
+        generation: u64,
+    },
+    /// Send a row to an endpoint: the smoke test (`Msg::Invoked`).
+    InvokeEndpoint {
+        key: AccountKey,
+        endpoint: String,
+        body: String,
+        content_type: String,
+    },
     /// Open a URL in the browser.
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52, which works over SSH).

@@ -3,6 +3,7 @@
 
 use super::dialog::{Confirm, Input, InputPurpose, LaunchForm, MAX_INPUT};
 use super::eventlog::LogEntry;
+use super::health;
 use super::keymap::KeyAction;
 use super::msg::{Command, Msg};
 use super::state::{App, Overlay, Target};
@@ -23,6 +24,7 @@ fn mutates(action: KeyAction) -> bool {
             | KeyAction::Release
             | KeyAction::Launch
             | KeyAction::NotebookPower
+            | KeyAction::SmokeTest
     )
 }
 
@@ -75,6 +77,10 @@ pub fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
         KeyAction::NotebookPower => notebook_power(app),
         KeyAction::OpenUrl => return open(app),
         KeyAction::Copy => return copy(app),
+        KeyAction::SmokeTest => match health::smoke_test(app) {
+            Ok(cmds) => return cmds,
+            Err(why) => Err(why),
+        },
         _ => Ok(()),
     };
     if let Err(why) = result {
@@ -387,7 +393,8 @@ pub fn on_text(app: &mut App, c: char) -> bool {
     true
 }
 
-fn log(
+/// A line in the lab's event log for something crossdeck did.
+pub(super) fn log(
     app: &mut App,
     key: AccountKey,
     subject: String,

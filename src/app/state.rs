@@ -11,6 +11,7 @@ use super::cleanup_view::CleanupView;
 use super::dialog::{Confirm, Input, LaunchForm};
 use super::eventlog::EventLog;
 use super::fleet::{Fleet, Health, LineEdit};
+use super::health::{HealthView, SmokeTest};
 use super::keymap::Mode;
 use super::links::CopyItem;
 use super::timeline::TimelineView;
@@ -154,6 +155,10 @@ pub struct App {
     pub bulk: Option<BulkView>,
     /// Accounts whose switch-role page crossdeck has opened in the browser this session.
     pub switched: HashSet<AccountKey>,
+    /// The metrics of the endpoint whose detail is open, at most one.
+    pub health: Option<HealthView>,
+    /// The latest smoke tests (`health::MAX_SMOKE_TESTS`), the newest last.
+    pub smoke: Vec<SmokeTest>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -181,6 +186,8 @@ impl App {
             fleet,
             bulk: None,
             switched: HashSet::new(),
+            health: None,
+            smoke: Vec::new(),
             dirty: true,
         }
     }

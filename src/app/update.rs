@@ -14,12 +14,18 @@ use super::layout;
 use super::msg::{Command, Msg};
 use super::state::{App, Focus, Overlay};
 use super::view;
-use super::{cleanup_flow, fleet, fleet_flow, links, operate, timeline};
+use super::{cleanup_flow, fleet, fleet_flow, health, links, operate, timeline};
 
 /// Rows a page key moves.
 const PAGE: usize = 10;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    let mut cmds = dispatch(app, msg);
+    cmds.extend(health::follow(app));
+    cmds
+}
+
+fn dispatch(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(ev) => {
             let typing = matches!(
@@ -77,6 +83,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             let cmds = operate::on_msg(app, msg.clone());
             fleet_flow::on_action_msg(app, &msg);
             cmds
+        }
+        msg @ (Msg::EndpointMetrics { .. } | Msg::Invoked { .. }) => {
+            health::on_msg(app, msg);
+            Vec::new()
         }
         other => operate::on_msg(app, other),
     }
@@ -159,13 +169,19 @@ fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
         Mode::Confirm | Mode::Input | Mode::Launch => {
             return operate::on_dialog_key(app, action);
         }
-        Mode::Detail if matches!(action, KeyAction::OpenUrl | KeyAction::Copy) => {
+        Mode::Detail
+            if matches!(
+                action,
+                KeyAction::OpenUrl | KeyAction::Copy | KeyAction::SmokeTest
+            ) =>
+        {
             return operate::on_key(app, action);
         }
         Mode::Detail if action == KeyAction::Console => return links::console(app),
         Mode::Detail if action == KeyAction::CopyMenu => links::open_copy_menu(app),
         Mode::CopyMenu => return links::on_menu_key(app, action),
         Mode::Timeline | Mode::TimelineFilter => return timeline::on_key(app, action),
+        Mode::Detail if action == KeyAction::Refresh => return health::refresh(app),
         Mode::Help | Mode::Detail => {
             let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) =
                 app.overlays.last_mut()

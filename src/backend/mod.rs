@@ -11,6 +11,8 @@ pub use action::{
 
 use std::future::Future;
 
+use crate::lab::metrics::EndpointMetrics;
+use crate::lab::smoke::Invocation;
 use crate::lab::{AccountError, AccountSnapshot, Role, Timestamp};
 
 /// Names one account of one lab: the tag every poll result and action carries.
@@ -59,6 +61,26 @@ pub trait Backend: Send + Sync + 'static {
         account: AccountKey,
         name: &str,
     ) -> impl Future<Output = Result<String, ActionError>> + Send;
+
+    /// GetMetricData, once: the last hour of an endpoint's `AWS/SageMaker` metrics per minute
+    /// (see `lab::metrics`) for each of its variants, in the window ending at `now`. Reads only.
+    fn endpoint_metrics(
+        &self,
+        account: AccountKey,
+        endpoint: &str,
+        variants: &[String],
+        now: Timestamp,
+    ) -> impl Future<Output = Result<EndpointMetrics, ActionError>> + Send;
+
+    /// InvokeEndpoint: send `body` to an endpoint (the smoke test). It counts in the endpoint's
+    /// metrics and is billed per request, so read-only mode refuses it.
+    fn invoke_endpoint(
+        &self,
+        account: AccountKey,
+        endpoint: &str,
+        body: &str,
+        content_type: &str,
+    ) -> impl Future<Output = Result<Invocation, ActionError>> + Send;
 
     /// The backend's notion of now (simulated time for the simulator).
     fn now(&self) -> Timestamp;

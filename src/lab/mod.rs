@@ -3,9 +3,11 @@
 pub mod cleanup;
 pub mod console;
 pub mod diff;
+pub mod metrics;
 pub mod model;
 pub mod names;
 pub mod progress;
+pub mod smoke;
 pub mod status;
 pub mod time;
 

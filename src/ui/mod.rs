@@ -10,6 +10,7 @@ mod menu;
 mod overlay;
 mod panes;
 mod pipeline;
+mod sparks;
 pub mod text;
 pub mod theme;
 mod timeline;

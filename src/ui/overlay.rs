@@ -11,6 +11,7 @@ use crate::app::{App, Overlay, Target};
 use crate::lab::Category;
 
 use super::dialog;
+use super::sparks;
 use super::text;
 use super::theme::Theme;
 
@@ -51,6 +52,12 @@ pub(super) fn centered(area: Rect, max_w: u16, max_h: u16) -> Rect {
     }
 }
 
+/// The first line shown when `lines` lines are scrolled by `scroll` in a box `rect` high.
+pub(super) fn clamp_scroll(rect: Rect, lines: usize, scroll: usize) -> usize {
+    let inner_h = rect.height.saturating_sub(2) as usize;
+    scroll.min(lines.saturating_sub(inner_h))
+}
+
 /// Draw `lines` in a bordered box, scrolled so that at most the last page shows.
 pub(super) fn boxed(
     frame: &mut Frame,
@@ -62,7 +69,7 @@ pub(super) fn boxed(
 ) {
     let inner_h = rect.height.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(inner_h);
-    let scroll = scroll.min(max_scroll);
+    let scroll = clamp_scroll(rect, lines.len(), scroll);
     let more = if max_scroll > 0 {
         format!(" {}/{} ", scroll + 1, max_scroll + 1)
     } else {
@@ -137,7 +144,9 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, target: &Target, scroll: usi
         .max()
         .unwrap_or(0)
         .min(28);
+    let sparks = sparks::Layout::new(&d.lines, inner_w);
     let mut lines = Vec::new();
+    let mut bars = Vec::new();
     for l in &d.lines {
         match l {
             DLine::Heading(h) => {
@@ -173,9 +182,24 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, target: &Target, scroll: usi
                     ]));
                 }
             }
+            DLine::Spark {
+                label,
+                values,
+                summary,
+                category,
+            } => {
+                bars.push(sparks::Bars {
+                    at: lines.len(),
+                    values,
+                    category: *category,
+                });
+                lines.push(sparks.row(label, summary, *category, theme));
+            }
         }
     }
+    let shown = lines.len();
     boxed(frame, rect, d.title, lines, scroll, theme);
+    sparks.draw(frame, rect, shown, scroll, &bars, theme);
 }
 
 fn picker(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {

@@ -61,6 +61,11 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// The bars of a metric's sparkline.
+    pub fn spark(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
     pub fn key(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }

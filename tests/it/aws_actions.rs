@@ -57,6 +57,8 @@ fn clients(
         cp,
         sm,
         s3: no_calls!(aws_sdk_s3),
+        cw: no_calls!(aws_sdk_cloudwatch),
+        smr: no_calls!(aws_sdk_sagemakerruntime),
         fetches: Arc::new(AtomicU64::new(0)),
         source: "mock".into(),
         region: "us-east-1".into(),

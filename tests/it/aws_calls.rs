@@ -359,6 +359,16 @@ fn account(
         cp,
         sm,
         s3,
+        cw: mock_client!(
+            aws_sdk_cloudwatch,
+            RuleMode::Sequential,
+            Vec::<&Rule>::new()
+        ),
+        smr: mock_client!(
+            aws_sdk_sagemakerruntime,
+            RuleMode::Sequential,
+            Vec::<&Rule>::new()
+        ),
         fetches: fetches.clone(),
         source: "mock".into(),
         region: "us-east-1".into(),

@@ -221,7 +221,7 @@ fn cleanup_plans_then_deletes_the_labs_resources_resumes_and_leaves_decoys() {
 }
 
 /// Clear moto's request recording and start a new one.
-fn start_recording(moto: &Moto) {
+pub(crate) fn start_recording(moto: &Moto) {
     assert!(
         moto.api("/moto-api/recorder/reset-recording")
             .contains("200")
@@ -302,7 +302,7 @@ fn every_action_key_under_read_only_leaves_moto_with_reads_only() {
     tmux.wait_for("the lab read from moto", |s| s.contains("StageResources"));
     // Every action key, in each pane and in the pipeline strip.
     for _pane in 0..4 {
-        for key in ["a", "x", "e", "d", "R", "P", "L", "s", "Enter"] {
+        for key in ["a", "x", "e", "d", "R", "P", "L", "s", "i", "Enter"] {
             tmux.send(key);
         }
         // Enter opens a detail where there is a row; Esc closes it (with no detail open, Esc

@@ -11,13 +11,16 @@ use crate::aws_actions::every_action;
 const MIN_OPERATIONS: usize = 30;
 
 /// The clients' field names in `Clients`, and the IAM service prefix of each.
-const FIELDS: [(&str, &str); 6] = [
+const FIELDS: [(&str, &str); 8] = [
     ("sts", "sts"),
     ("cfn", "cloudformation"),
     ("sc", "servicecatalog"),
     ("cp", "codepipeline"),
     ("sm", "sagemaker"),
     ("s3", "s3"),
+    ("cw", "cloudwatch"),
+    // SageMaker Runtime's actions are in the `sagemaker` IAM namespace.
+    ("smr", "sagemaker"),
 ];
 
 /// Every `.rs` file below `dir`, sorted.
@@ -41,9 +44,9 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// The IAM prefix of the one SDK client type a file names (`aws_sdk_x::Client`), if exactly
 /// one (each crate is named after its IAM prefix).
 fn file_service(src: &str) -> Option<&'static str> {
-    let mut named = FIELDS
-        .iter()
-        .map(|(_, svc)| *svc)
+    let services: BTreeSet<&'static str> = FIELDS.iter().map(|(_, svc)| *svc).collect();
+    let mut named = services
+        .into_iter()
         .filter(|svc| src.contains(&format!("aws_sdk_{svc}::Client")));
     match (named.next(), named.next()) {
         (Some(one), None) => Some(one),
@@ -291,6 +294,8 @@ fn operator_allows_every_call_and_watcher_every_read() {
         "servicecatalog:ProvisionProduct",
         "codepipeline:PutApprovalResult",
         "sagemaker:CreatePresignedNotebookInstanceUrl",
+        "cloudwatch:GetMetricData",
+        "sagemaker:InvokeEndpoint",
     ] {
         assert!(distinct.contains(known), "{known} not found in the code");
     }

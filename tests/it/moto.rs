@@ -47,9 +47,23 @@ fn free_port() -> u16 {
 }
 
 fn get(port: u16, path: &str) -> Option<String> {
+    request(port, "GET", path, "")
+}
+
+/// One HTTP/1.0 request to moto on 127.0.0.1 (a JSON body when not empty); the whole answer.
+fn request(port: u16, method: &str, path: &str, body: &str) -> Option<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    write!(s, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n").ok()?;
+    if !body.is_empty() {
+        write!(
+            s,
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        )
+        .ok()?;
+    }
+    write!(s, "\r\n{body}").ok()?;
     let mut out = String::new();
     s.read_to_string(&mut out).ok()?;
     Some(out)
@@ -107,13 +121,21 @@ impl Moto {
 
     /// GET one of moto's own API paths (`/moto-api/...`); the whole HTTP answer.
     pub fn api(&self, path: &str) -> String {
-        let port: u16 = self
-            .url
+        get(self.port(), path).unwrap_or_else(|| panic!("moto did not answer {path}"))
+    }
+
+    /// POST JSON to one of moto's own API paths (e.g. its static SageMaker endpoint results).
+    pub fn api_post(&self, path: &str, json: &str) -> String {
+        request(self.port(), "POST", path, json)
+            .unwrap_or_else(|| panic!("moto did not answer {path}"))
+    }
+
+    fn port(&self) -> u16 {
+        self.url
             .rsplit(':')
             .next()
             .and_then(|p| p.parse().ok())
-            .expect("a port in the url");
-        get(port, path).unwrap_or_else(|| panic!("moto did not answer {path}"))
+            .expect("a port in the url")
     }
 }
 

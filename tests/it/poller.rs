@@ -14,6 +14,8 @@ use crossdeck::app::Msg;
 use crossdeck::backend::{
     AccountKey, Action, ActionDone, ActionError, Backend, LaunchOptions, RecordState,
 };
+use crossdeck::lab::metrics::EndpointMetrics;
+use crossdeck::lab::smoke::Invocation;
 use crossdeck::lab::*;
 use crossdeck::poller::{self, PollConfig};
 
@@ -39,6 +41,26 @@ macro_rules! read_only_at_t0 {
         }
 
         async fn notebook_url(&self, _: AccountKey, _: &str) -> Result<String, ActionError> {
+            Err(ActionError::Refused("read only".into()))
+        }
+
+        async fn endpoint_metrics(
+            &self,
+            _: AccountKey,
+            _: &str,
+            _: &[String],
+            _: Timestamp,
+        ) -> Result<EndpointMetrics, ActionError> {
+            Err(ActionError::Refused("read only".into()))
+        }
+
+        async fn invoke_endpoint(
+            &self,
+            _: AccountKey,
+            _: &str,
+            _: &str,
+            _: &str,
+        ) -> Result<Invocation, ActionError> {
             Err(ActionError::Refused("read only".into()))
         }
 

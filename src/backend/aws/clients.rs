@@ -35,6 +35,10 @@ pub struct Clients {
     pub cp: aws_sdk_codepipeline::Client,
     pub sm: aws_sdk_sagemaker::Client,
     pub s3: aws_sdk_s3::Client,
+    /// CloudWatch, for an endpoint's metrics.
+    pub cw: aws_sdk_cloudwatch::Client,
+    /// SageMaker Runtime, for the smoke test's InvokeEndpoint.
+    pub smr: aws_sdk_sagemakerruntime::Client,
     /// How many times credentials were fetched (each refresh bumps it); the caller identity is
     /// checked again after each refresh.
     pub fetches: Arc<AtomicU64>,
@@ -82,6 +86,8 @@ impl Clients {
             cp: client!(aws_sdk_codepipeline, "codepipeline"),
             sm: client!(aws_sdk_sagemaker, "sagemaker"),
             s3: aws_sdk_s3::Client::from_conf(s3),
+            cw: client!(aws_sdk_cloudwatch, "cloudwatch"),
+            smr: client!(aws_sdk_sagemakerruntime, "sagemaker-runtime"),
             fetches,
             source,
             region,
@@ -228,6 +234,14 @@ mod tests {
         assert_eq!(
             b.s3.config().retry_partition().map(|p| p.to_string()),
             Some("s3-us-east-1-222222222222".to_string())
+        );
+        assert_eq!(
+            b.cw.config().retry_partition().map(|p| p.to_string()),
+            Some("cloudwatch-us-east-1-222222222222".to_string())
+        );
+        assert_eq!(
+            a.smr.config().retry_partition().map(|p| p.to_string()),
+            Some("sagemaker-runtime-us-east-1-111111111111".to_string())
         );
     }
 }

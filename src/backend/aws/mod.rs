@@ -10,9 +10,11 @@ pub mod errors;
 pub mod gates;
 pub mod identity;
 pub mod launch;
+pub mod metrics;
 pub mod pipelines;
 pub mod poll;
 mod poll_buckets;
+pub mod runtime;
 pub mod s3;
 pub mod sagemaker;
 pub mod stacks;
@@ -29,6 +31,8 @@ use super::{
     read_only_refusal,
 };
 use crate::config::{AccountConfig, Config, CredentialSource};
+use crate::lab::metrics::EndpointMetrics;
+use crate::lab::smoke::Invocation;
 use crate::lab::{AccountError, AccountSnapshot, ErrorKind, LabInfo, LabNames, Role, Timestamp};
 use clients::{Clients, Settings};
 use errors::CallError;
@@ -256,6 +260,31 @@ impl Backend for AwsBackend {
     async fn notebook_url(&self, key: AccountKey, name: &str) -> Result<String, ActionError> {
         let clients = self.action_clients(key).await?;
         actions::notebook_url(clients, name).await
+    }
+
+    async fn endpoint_metrics(
+        &self,
+        key: AccountKey,
+        endpoint: &str,
+        variants: &[String],
+        now: Timestamp,
+    ) -> Result<EndpointMetrics, ActionError> {
+        let clients = self.action_clients(key).await?;
+        metrics::endpoint_metrics(&clients.cw, endpoint, variants, now).await
+    }
+
+    async fn invoke_endpoint(
+        &self,
+        key: AccountKey,
+        endpoint: &str,
+        body: &str,
+        content_type: &str,
+    ) -> Result<Invocation, ActionError> {
+        if self.read_only {
+            return Err(read_only_refusal());
+        }
+        let clients = self.action_clients(key).await?;
+        runtime::invoke_endpoint(clients, endpoint, body, content_type).await
     }
 
     fn now(&self) -> Timestamp {

@@ -5,6 +5,7 @@
 
 mod cleanup;
 mod clock;
+mod endpoint_health;
 mod faults;
 mod operate;
 mod outputs;
@@ -22,6 +23,8 @@ use crate::backend::{
     AccountKey, Action, ActionDone, ActionError, Backend, LaunchOptions, RecordState,
     read_only_refusal,
 };
+use crate::lab::metrics::EndpointMetrics;
+use crate::lab::smoke::Invocation;
 use crate::lab::{AccountError, AccountSnapshot, ErrorKind, LabInfo, LabNames, Role, Timestamp};
 
 pub use clock::{Clock, ManualClock, RealClock, SIM_EPOCH};
@@ -67,6 +70,8 @@ pub struct SimBackend {
     faults: Vec<Option<Fault>>,
     participants: Vec<Mutex<Participant>>,
     read_only: bool,
+    /// Seeds the made-up endpoint traffic, apart from the participants' own streams.
+    seed: u64,
 }
 
 impl SimBackend {
@@ -92,6 +97,7 @@ impl SimBackend {
             faults,
             participants,
             read_only: opts.read_only,
+            seed: opts.seed,
         }
     }
 
@@ -107,6 +113,11 @@ impl SimBackend {
     /// The fault participant `lab` plays, if any.
     pub fn fault_of(&self, lab: usize) -> Option<Fault> {
         self.faults.get(lab).copied().flatten()
+    }
+
+    /// The salt of one lab's endpoint traffic.
+    fn salt(&self, lab: usize) -> u64 {
+        Rng::for_participant(self.seed ^ 0x5EED_CAFE, lab).next_u64()
     }
 
     /// The participant owning `key`, advanced to now, or why the account does not exist.
@@ -199,6 +210,46 @@ impl Backend for SimBackend {
             .participant(account)
             .map_err(ActionError::from)
             .and_then(|p| p.notebook_url(name));
+        async move { result }
+    }
+
+    fn endpoint_metrics(
+        &self,
+        account: AccountKey,
+        endpoint: &str,
+        variants: &[String],
+        now: Timestamp,
+    ) -> impl Future<Output = Result<EndpointMetrics, ActionError>> + Send {
+        let salt = self.salt(account.lab);
+        let result = self
+            .participant(account)
+            .map_err(ActionError::from)
+            .map(|p| p.endpoint_metrics(account.role, endpoint, variants, now, salt));
+        async move { result }
+    }
+
+    fn invoke_endpoint(
+        &self,
+        account: AccountKey,
+        endpoint: &str,
+        body: &str,
+        content_type: &str,
+    ) -> impl Future<Output = Result<Invocation, ActionError>> + Send {
+        let result = if self.read_only {
+            Err(read_only_refusal())
+        } else {
+            self.participant(account)
+                .map_err(ActionError::from)
+                .and_then(|mut p| {
+                    p.invoke(
+                        account.role,
+                        endpoint,
+                        body,
+                        content_type,
+                        self.salt(account.lab),
+                    )
+                })
+        };
         async move { result }
     }
 

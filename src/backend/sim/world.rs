@@ -9,6 +9,7 @@ use crate::lab::{
     PortfolioShare, ProvisionedProduct, Role, Timestamp,
 };
 
+use super::endpoint_health::Answered;
 use super::pipeline::Run;
 use super::rng::Rng;
 use super::script::{Ids, Plan, Step};
@@ -98,6 +99,8 @@ pub(super) struct Account {
     pub buckets: Vec<Bucket>,
     /// Object versions and delete markers left in a bucket being emptied, by bucket name.
     pub versions_left: HashMap<String, u64>,
+    /// Invocations its endpoints answered, oldest first (bounded), for their metrics.
+    pub answered: Vec<Answered>,
 }
 
 impl Account {
