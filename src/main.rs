@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
 use crossdeck::commands::{self, Failure, check, cleanup, dashboard, show_config, status};
+use crossdeck::lab::cost::CostSettings;
 use crossdeck::logging;
 
 fn main() -> ExitCode {
@@ -69,7 +70,14 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
                     .as_deref()
                     .map(|n| lab_named(&labs, n))
                     .transpose()?;
-                rt.block_on(status::collect(&backend, &labs, backend.names(), only, 16))
+                rt.block_on(status::collect(
+                    &backend,
+                    &labs,
+                    backend.names(),
+                    &CostSettings::default(),
+                    only,
+                    16,
+                ))
             } else {
                 let config = commands::load_config(config_path, cli.read_only)?;
                 let only = args
@@ -83,6 +91,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
                     &backend,
                     &labs,
                     &config.names,
+                    &config.costs,
                     only,
                     config.polling.max_concurrency,
                 ))

@@ -21,6 +21,8 @@ pub enum Mode {
     Input,
     Launch,
     Cleanup,
+    /// The lab's billable resources and their estimated cost.
+    Costs,
 }
 
 impl Mode {
@@ -38,6 +40,7 @@ impl Mode {
             Mode::Input => "Text input",
             Mode::Launch => "Launch form",
             Mode::Cleanup => "Cleanup plan",
+            Mode::Costs => "Cost list",
         }
     }
 }
@@ -82,6 +85,7 @@ pub enum KeyAction {
     CommandLine,
     BulkCleanup,
     BulkApprove,
+    Costs,
 }
 
 /// A key as written in the table.
@@ -123,7 +127,7 @@ pub struct Binding {
 use Mode::*;
 
 /// The screens where letters are keys (in the dialogs they are text).
-const ALL: &[Mode] = &[Fleet, Lab, Detail, Help, Picker];
+const ALL: &[Mode] = &[Fleet, Lab, Detail, Help, Picker, Costs];
 const DIALOGS: &[Mode] = &[
     Confirm,
     Input,
@@ -151,7 +155,7 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("help"),
     },
     Binding {
-        modes: &[Detail, Picker],
+        modes: &[Detail, Picker, Costs],
         keys: &[ch('?')],
         action: KeyAction::Help,
         help: "show this help",
@@ -182,7 +186,7 @@ pub const BINDINGS: &[Binding] = &[
         modes: &[Fleet],
         keys: &[ch('o')],
         action: KeyAction::SortCycle,
-        help: "sort by step, blocked first, name, last change (cycles)",
+        help: "sort by step, blocked first, name, last change, cost per hour (cycles)",
         footer: Some("sort"),
     },
     Binding {
@@ -196,7 +200,7 @@ pub const BINDINGS: &[Binding] = &[
         modes: &[Fleet],
         keys: &[ch(':')],
         action: KeyAction::CommandLine,
-        help: "a command: :lab NAME, :sort step, blocked, name or change, :filter TEXT, :q",
+        help: "a command: :lab NAME, :sort step, blocked, name, change or cost, :filter TEXT, :q",
         footer: Some("cmd"),
     },
     Binding {
@@ -464,6 +468,20 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Cleanup,
         help: "plan this lab's cleanup; it runs only once you type the lab's account ids",
         footer: Some("cleanup"),
+    },
+    Binding {
+        modes: &[Lab],
+        keys: &[ch('$')],
+        action: KeyAction::Costs,
+        help: "list what bills by the hour in this lab's accounts, with estimated costs",
+        footer: Some("costs"),
+    },
+    Binding {
+        modes: &[Costs],
+        keys: &[ch('$'), ch('q'), code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "close the cost list",
+        footer: Some("close"),
     },
     Binding {
         modes: &[Cleanup],

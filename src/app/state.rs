@@ -1,6 +1,7 @@
 //! The app's state: the labs and their latest snapshots, focus, selection and overlays.
 
 use crate::backend::AccountKey;
+use crate::lab::cost::{CostSettings, LabCost};
 use crate::lab::progress::{self, LabSnapshots, Progress};
 use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
 
@@ -27,8 +28,8 @@ pub struct LabState {
     pub last_change: Option<Timestamp>,
     /// Each account's health at a glance, kept with the snapshots for the fleet's rows.
     pub health: PerRole<Health>,
-    /// Something billed by the hour runs (see `fleet::billable`), kept with the snapshots.
-    pub billable: bool,
+    /// What bills by the hour and its price, derived when a poll arrives.
+    pub cost: LabCost,
 }
 
 impl LabState {
@@ -43,7 +44,7 @@ impl LabState {
             log: EventLog::new(LOG_CAPACITY),
             last_change: None,
             health: PerRole::from_fn(|_| Health::Unknown),
-            billable: false,
+            cost: LabCost::default(),
         }
     }
 }
@@ -89,6 +90,10 @@ pub enum Overlay {
     },
     /// A bulk action from the fleet: its view lives in `App::bulk`, so a run goes on when closed.
     Bulk,
+    /// The current lab's billable resources and their estimated cost.
+    Costs {
+        scroll: usize,
+    },
 }
 
 impl Overlay {
@@ -102,6 +107,7 @@ impl Overlay {
             Overlay::Launch(_) => Mode::Launch,
             Overlay::Cleanup { .. } => Mode::Cleanup,
             Overlay::Bulk => Mode::Bulk,
+            Overlay::Costs { .. } => Mode::Costs,
         }
     }
 }
@@ -138,6 +144,8 @@ pub struct App {
     pub fleet: Fleet,
     /// The bulk action shown or running, at most one.
     pub bulk: Option<BulkView>,
+    /// The price table and idle threshold the cost estimates use.
+    pub costs: CostSettings,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -164,12 +172,19 @@ impl App {
             cleanups: Vec::new(),
             fleet,
             bulk: None,
+            costs: CostSettings::default(),
             dirty: true,
         }
     }
 
     pub fn simulated(mut self, speed: f64) -> Self {
         self.simulated = Some(speed);
+        self
+    }
+
+    /// Estimate costs with these prices and threshold (the config's) instead of the defaults.
+    pub fn with_costs(mut self, costs: CostSettings) -> Self {
+        self.costs = costs;
         self
     }
 

@@ -4,6 +4,7 @@ use futures_util::StreamExt;
 
 use super::Failure;
 use crate::backend::{AccountKey, Backend};
+use crate::lab::cost::CostSettings;
 use crate::lab::progress::LabSnapshots;
 use crate::lab::{AccountSnapshot, LabInfo, LabNames};
 use crate::report::{self, Report};
@@ -13,6 +14,7 @@ pub async fn collect<B: Backend>(
     backend: &B,
     labs: &[LabInfo],
     names: &LabNames,
+    costs: &CostSettings,
     only: Option<usize>,
     concurrency: usize,
 ) -> Report {
@@ -47,7 +49,7 @@ pub async fn collect<B: Backend>(
             .zip(&snaps)
             .enumerate()
             .filter(|(i, _)| only.is_none_or(|o| o == *i))
-            .map(|(_, (info, s))| report::lab(info, names, s))
+            .map(|(_, (info, s))| report::lab(info, names, s, costs, now))
             .collect(),
     }
 }

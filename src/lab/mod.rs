@@ -1,6 +1,8 @@
-//! The lab domain: model, status categories, names, guide progress and snapshot transitions.
+//! The lab domain: model, status categories, names, guide progress, snapshot transitions and
+//! cost estimates.
 
 pub mod cleanup;
+pub mod cost;
 pub mod diff;
 pub mod model;
 pub mod names;

@@ -2,6 +2,7 @@
 //! event log and footer; then the overlays.
 
 mod bulk;
+mod costs;
 mod dialog;
 mod fleet;
 mod header;

@@ -31,6 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Overlay::Launch(f) => dialog::launch(frame, area, f, theme),
             Overlay::Cleanup { lab } => dialog::cleanup(frame, area, app, *lab, theme),
             Overlay::Bulk => super::bulk::draw(frame, area, app, theme),
+            Overlay::Costs { scroll } => super::costs::draw(frame, area, app, *scroll, theme),
         }
     }
 }
