@@ -59,6 +59,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &The
     for w in text::wrap(&list.source, inner_w) {
         lines.push(Line::styled(w, theme.dim()));
     }
+    // As tall as the list, within the screen.
+    let rect = centered(area, rect.width + 4, lines.len() as u16 + 2);
     boxed(
         frame,
         rect,
