@@ -470,10 +470,10 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("cleanup"),
     },
     Binding {
-        modes: &[Lab],
+        modes: &[Fleet, Lab],
         keys: &[ch('$')],
         action: KeyAction::Costs,
-        help: "list what bills by the hour in this lab's accounts, with estimated costs",
+        help: "list what bills by the hour in the lab's accounts (in the fleet: the selected lab's), with estimated costs",
         footer: Some("costs"),
     },
     Binding {

@@ -224,3 +224,28 @@ fn sort_cost_puts_the_dearest_lab_first_and_the_filter_finds_idle_ones() {
         "only alice's endpoints were left running"
     );
 }
+
+#[test]
+fn dollar_on_a_fleet_row_lists_that_labs_costs() {
+    let mut app = class_at(HOUR);
+    assert_eq!(app.mode(), Mode::Fleet);
+    press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('$')]);
+    assert_eq!(app.mode(), Mode::Costs);
+    assert_eq!(app.current, 1, "bob's row was selected");
+    let list = crossdeck::app::costs::cost_list(&app).expect("a lab");
+    assert_eq!(list.title, "Costs · bob");
+    assert_eq!(list.total, "nothing bills by the hour");
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Costs · bob"), "{screen}");
+    assert!(
+        screen.contains("fleet · 2 labs"),
+        "drawn over the fleet:\n{screen}"
+    );
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.mode(), Mode::Fleet);
+    // Back on alice's row, her costs.
+    press(&mut app, &[KeyCode::Char('k'), KeyCode::Char('$')]);
+    let list = crossdeck::app::costs::cost_list(&app).expect("a lab");
+    assert_eq!(list.title, "Costs · alice");
+    assert_eq!(list.total, "≈ $0.16 so far · $0.162/h");
+}
