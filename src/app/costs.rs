@@ -83,9 +83,19 @@ pub fn idle_warning(app: &App, lab: &LabState) -> Option<String> {
     }
     let what = if n == 1 { "endpoint" } else { "endpoints" };
     Some(format!(
-        "pipeline finished; {n} {what} still running after {} · $ lists them, C cleans up",
-        short_duration(app.costs.idle_after_secs)
+        "pipeline done over {} ago, {n} {what} still billing · $ lists them, C cleans up",
+        threshold(app.costs.idle_after_secs)
     ))
+}
+
+/// The idle threshold in words: `45m`, `1h`, `1h 30m`.
+pub fn threshold(secs: i64) -> String {
+    let (h, m) = (secs / 3600, (secs % 3600) / 60);
+    match (h, m) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m:02}m"),
+    }
 }
 
 fn row(b: &Billable, now: Timestamp) -> CostRow {
@@ -119,7 +129,7 @@ pub fn cost_list(app: &App) -> Option<CostList> {
     let idle_note = (c.idle_count(now) > 0).then(|| {
         format!(
             "! left running more than {} after the pipeline finished",
-            short_duration(app.costs.idle_after_secs)
+            threshold(app.costs.idle_after_secs)
         )
     });
     let prices = &app.costs.prices;

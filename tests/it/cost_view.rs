@@ -133,6 +133,9 @@ fn the_cost_list_marks_endpoints_left_running() {
     let early = crossdeck::app::costs::cost_list(&alice_at(HOUR)).expect("a lab");
     assert!(early.sections.iter().flat_map(|s| &s.rows).all(|r| !r.idle));
     assert_eq!(early.idle_note, None);
+    assert_eq!(crossdeck::app::costs::threshold(45 * 60), "45m");
+    assert_eq!(crossdeck::app::costs::threshold(HOUR), "1h");
+    assert_eq!(crossdeck::app::costs::threshold(5400), "1h 30m");
 }
 
 #[test]
@@ -155,7 +158,7 @@ fn header_total_and_idle_warning_at_100x30() {
     let head: Vec<&str> = screen.lines().take(4).collect();
     assert!(head[0].contains("≈ $0.32 so far · $0.162/h"), "{head:#?}");
     assert!(
-        head[1].contains("pipeline finished; 2 endpoints still running after 1h 00m"),
+        head[1].contains("pipeline done over 1h ago, 2 endpoints still billing"),
         "{head:#?}"
     );
     assert_snapshot!(screen);
