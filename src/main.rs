@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
 use crossdeck::commands::{self, Failure, check, cleanup, dashboard, show_config, status};
+use crossdeck::lab::cost::CostSettings;
 use crossdeck::logging;
 
 fn main() -> ExitCode {
@@ -73,6 +74,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
                     &backend,
                     &labs,
                     backend.names(),
+                    &CostSettings::default(),
                     only,
                     16,
                     args.events,
@@ -90,6 +92,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
                     &backend,
                     &labs,
                     &config.names,
+                    &config.costs,
                     only,
                     config.polling.max_concurrency,
                     args.events,

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::lab::cost::{self, Billable, CostSettings};
 use crate::lab::progress::{self, LabSnapshots, Progress};
-use crate::lab::{AccountSnapshot, LabInfo, LabNames};
+use crate::lab::{AccountSnapshot, LabInfo, LabNames, Timestamp};
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Report {
@@ -22,6 +23,14 @@ pub struct LabReport {
     /// With `--events`: the newest events, newest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<crate::report_events::EventReport>>,
+    /// Estimated USD so far of everything billing with a known price (an estimate).
+    pub billable_total_usd: f64,
+    /// Estimated USD per hour of everything billing with a known price.
+    pub billable_hourly_usd: f64,
+    /// Billable resources whose price is unknown (not in the totals).
+    pub billable_unknown_prices: usize,
+    /// Endpoints still run longer than the configured time after the pipeline finished.
+    pub endpoints_idle: bool,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -51,6 +60,24 @@ pub struct AccountReport {
     pub endpoints: Vec<EndpointReport>,
     pub notebooks: Vec<NotebookReport>,
     pub buckets: Vec<BucketReport>,
+    /// What bills by the hour, with estimated costs.
+    pub billable: Vec<BillableReport>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct BillableReport {
+    /// `endpoint` or `notebook`.
+    pub kind: &'static str,
+    pub name: String,
+    pub instance_type: String,
+    pub instance_count: u32,
+    pub running_secs: i64,
+    /// USD per hour for all its instances; null when the price is unknown.
+    pub hourly_cost_usd: Option<f64>,
+    /// USD so far; null when the price is unknown.
+    pub estimated_cost_usd: Option<f64>,
+    /// Left running longer than allowed after the pipeline finished.
+    pub idle: bool,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -114,18 +141,48 @@ pub struct BucketReport {
     pub objects: Vec<String>,
 }
 
-/// The report of one lab from its snapshots.
-pub fn lab(info: &LabInfo, names: &LabNames, snaps: &LabSnapshots) -> LabReport {
+/// The report of one lab from its snapshots, its costs estimated at `now`.
+pub fn lab(
+    info: &LabInfo,
+    names: &LabNames,
+    snaps: &LabSnapshots,
+    costs: &CostSettings,
+    now: Timestamp,
+) -> LabReport {
     let p = progress::derive(info, names, snaps);
+    let c = cost::lab_cost(snaps, costs);
     LabReport {
         name: info.name.clone(),
         unique_id: info.unique_id.clone(),
         progress: progress_report(&p),
         accounts: info
             .roles()
-            .filter_map(|r| snaps[r].as_ref().map(|s| (r.key(), account(s))))
+            .filter_map(|r| {
+                snaps[r].as_ref().map(|s| {
+                    let mut a = account(s);
+                    a.billable = c.of(r).map(|b| billable(b, now)).collect();
+                    (r.key(), a)
+                })
+            })
             .collect(),
         events: None,
+        billable_total_usd: cost::round_to(c.so_far(now), 4),
+        billable_hourly_usd: cost::round_to(c.hourly, 4),
+        billable_unknown_prices: c.unknown,
+        endpoints_idle: c.idle(now),
+    }
+}
+
+fn billable(b: &Billable, now: Timestamp) -> BillableReport {
+    BillableReport {
+        kind: b.kind.key(),
+        name: b.name.clone(),
+        instance_type: b.instance_type.clone(),
+        instance_count: b.count,
+        running_secs: b.running_secs(now),
+        hourly_cost_usd: b.hourly.map(|h| cost::round_to(h, 4)),
+        estimated_cost_usd: b.so_far(now).map(|x| cost::round_to(x, 4)),
+        idle: b.idle(now),
     }
 }
 
@@ -225,6 +282,7 @@ fn account(s: &AccountSnapshot) -> AccountReport {
                 objects: b.objects.clone(),
             })
             .collect(),
+        billable: Vec::new(),
     }
 }
 
@@ -241,6 +299,24 @@ pub fn text(report: &Report) -> String {
             (None, Some(n)) => format!("next {n}"),
         };
         out.push_str(&format!("{:<16} {:<28} {state}\n", l.name, step));
+        let billing = l.accounts.values().map(|a| a.billable.len()).sum::<usize>();
+        if billing > 0 {
+            out.push_str(&format!(
+                "  cost: {billing} billing, ≈ {} so far, {}",
+                cost::usd(l.billable_total_usd),
+                cost::usd_per_hour(l.billable_hourly_usd)
+            ));
+            if l.billable_unknown_prices > 0 {
+                out.push_str(&format!(
+                    " + {} unknown price(s)",
+                    l.billable_unknown_prices
+                ));
+            }
+            if l.endpoints_idle {
+                out.push_str("; endpoints still running after the pipeline finished");
+            }
+            out.push('\n');
+        }
         for (role, a) in &l.accounts {
             if let Some(e) = &a.error {
                 out.push_str(&format!("  {role} {}: {e}\n", a.account_id));

@@ -7,7 +7,7 @@ use super::fleet::SortKey;
 pub enum Cmd {
     /// `:lab NAME`: open that lab's view.
     Lab(String),
-    /// `:sort step|blocked|name|change`.
+    /// `:sort step|blocked|name|change|cost`.
     Sort(SortKey),
     /// `:filter TEXT` (no text clears the filter).
     Filter(String),
@@ -16,7 +16,7 @@ pub enum Cmd {
 }
 
 /// What the commands are, for the notice after a mistake.
-pub const USAGE: &str = ":lab NAME, :sort step|blocked|name|change, :filter TEXT, :q";
+pub const USAGE: &str = ":lab NAME, :sort step|blocked|name|change|cost, :filter TEXT, :q";
 
 /// Parse a command line (without the leading `:`); the error is the notice to show.
 pub fn parse(line: &str) -> Result<Cmd, String> {
@@ -27,9 +27,9 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
     match word {
         "lab" | "l" if rest.is_empty() => Err("usage: :lab NAME".into()),
         "lab" | "l" => Ok(Cmd::Lab(rest.to_string())),
-        "sort" | "s" => SortKey::parse(rest)
-            .map(Cmd::Sort)
-            .ok_or_else(|| format!("unknown sort {rest:?}: use step, blocked, name or change")),
+        "sort" | "s" => SortKey::parse(rest).map(Cmd::Sort).ok_or_else(|| {
+            format!("unknown sort {rest:?}: use step, blocked, name, change or cost")
+        }),
         "filter" | "f" => Ok(Cmd::Filter(rest.to_string())),
         "q" | "quit" | "q!" => Ok(Cmd::Quit),
         "" => Err(format!("commands: {USAGE}")),

@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::fmt::Write as _;
 
+use crate::lab::cost;
 use crate::lab::progress::Step;
 use crate::lab::time::age;
 use crate::lab::{AccountSnapshot, ActionKind, Category, Role};
@@ -21,14 +22,17 @@ pub enum SortKey {
     Name,
     /// Most recently changed first; never-changed last.
     Change,
+    /// Most dollars per hour first (estimated), then by name.
+    Cost,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 4] = [
+    pub const ALL: [SortKey; 5] = [
         SortKey::Step,
         SortKey::Blocked,
         SortKey::Name,
         SortKey::Change,
+        SortKey::Cost,
     ];
 
     pub fn word(self) -> &'static str {
@@ -37,6 +41,7 @@ impl SortKey {
             SortKey::Blocked => "blocked",
             SortKey::Name => "name",
             SortKey::Change => "change",
+            SortKey::Cost => "cost",
         }
     }
 
@@ -153,6 +158,13 @@ pub fn reorder(app: &mut App) {
         SortKey::Change => order.sort_by(|a, b| {
             (Reverse(labs[*a].last_change), name(*a))
                 .cmp(&(Reverse(labs[*b].last_change), name(*b)))
+        }),
+        SortKey::Cost => order.sort_by(|a, b| {
+            let (ca, cb) = (&labs[*a].cost, &labs[*b].cost);
+            cb.hourly
+                .total_cmp(&ca.hourly)
+                .then(cb.unknown.cmp(&ca.unknown))
+                .then(name(*a).cmp(name(*b)))
         }),
     }
     if !order.contains(&app.fleet.selected)
@@ -289,19 +301,6 @@ pub fn endpoints_in_service(snap: Option<&AccountSnapshot>) -> usize {
     })
 }
 
-/// True when the lab runs something that bills by the hour: an endpoint InService, Creating or
-/// Updating, or a notebook instance InService or Pending.
-pub fn billable(lab: &LabState) -> bool {
-    lab.snaps.iter().filter_map(|(_, s)| s.as_ref()).any(|s| {
-        s.endpoints
-            .iter()
-            .any(|e| matches!(e.status.as_str(), "InService" | "Creating" | "Updating"))
-            || s.notebooks
-                .iter()
-                .any(|n| matches!(n.status.as_str(), "InService" | "Pending"))
-    })
-}
-
 /// The short role letter used in the row (T, D, S, P).
 pub fn role_letter(role: Role) -> char {
     role.label().chars().next().unwrap_or('?')
@@ -317,6 +316,30 @@ pub fn write_changed(app: &App, lab: &LabState, out: &mut String) {
     match lab.last_change {
         Some(t) => out.push_str(&age(app.now.secs_since(t))),
         None => out.push('-'),
+    }
+}
+
+/// The lab's cost cell, into `out`: `$0.112/h`, `$0.05+?/h` with unknown prices, `-` when
+/// nothing bills; a leading `!` when endpoints were left running after the pipeline finished.
+pub fn write_cost(app: &App, lab: &LabState, out: &mut String) {
+    let c = &lab.cost;
+    if !c.billing() {
+        out.push('-');
+        return;
+    }
+    if c.idle(app.now) {
+        out.push('!');
+    }
+    if c.unknown > 0 && c.hourly == 0.0 {
+        out.push_str("$?/h");
+    } else {
+        let rate = cost::usd_per_hour(c.hourly);
+        match (c.unknown, rate.strip_suffix("/h")) {
+            (0, _) | (_, None) => out.push_str(&rate),
+            (_, Some(amount)) => {
+                let _ = write!(out, "{amount}+?/h");
+            }
+        }
     }
 }
 
@@ -337,16 +360,28 @@ fn row_text(app: &App, lab: &LabState, out: &mut String) {
             out.push_str("unreachable ");
         }
     }
+    write_cost(app, lab, out);
+    if lab.cost.idle(app.now) {
+        out.push_str(" idle");
+    }
+    out.push(' ');
     write_changed(app, lab, out);
 }
 
 /// The class at a glance.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
     /// Labs per step reached: index 0 is "not started", then `Step::ALL` in order.
     pub per_step: [usize; Step::ALL.len() + 1],
     pub blocked: usize,
+    /// Labs running something that bills by the hour.
     pub billable: usize,
+    /// Estimated USD per hour of the whole class (known prices only).
+    pub hourly: f64,
+    /// Labs running something whose price is unknown.
+    pub unknown: usize,
+    /// Labs whose endpoints were left running after the pipeline finished.
+    pub idle: usize,
     /// Accounts whose latest poll failed as a whole.
     pub accounts_in_error: usize,
 }
@@ -357,7 +392,10 @@ pub fn summary(app: &App) -> Summary {
         let i = lab.progress.reached.map_or(0, |st| st.ordinal() + 1);
         s.per_step[i] += 1;
         s.blocked += usize::from(lab.progress.blocked.is_some());
-        s.billable += usize::from(lab.billable);
+        s.billable += usize::from(lab.cost.billing());
+        s.hourly += lab.cost.hourly;
+        s.unknown += usize::from(lab.cost.unknown > 0);
+        s.idle += usize::from(lab.cost.idle(app.now));
         s.accounts_in_error += lab
             .snaps
             .iter()

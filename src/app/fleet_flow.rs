@@ -88,6 +88,10 @@ pub fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
         KeyAction::CommandLine => app.fleet.line = LineEdit::Command(String::new()),
         KeyAction::BulkCleanup => return open_bulk(app, BulkKind::Cleanup),
         KeyAction::BulkApprove => return open_bulk(app, BulkKind::Approve),
+        KeyAction::Costs if app.fleet.position().is_some() => {
+            super::update::switch_lab(app, app.fleet.selected);
+            app.overlays.push(Overlay::Costs { scroll: 0 });
+        }
         KeyAction::Refresh => {
             let labs = app.fleet.targets();
             let keys: Vec<AccountKey> = labs

@@ -27,6 +27,8 @@ pub enum Mode {
     Timeline,
     /// Typing the timeline's filter after `/`.
     TimelineFilter,
+    /// The lab's billable resources and their estimated cost.
+    Costs,
 }
 
 impl Mode {
@@ -47,6 +49,7 @@ impl Mode {
             Mode::CopyMenu => "Copy menu",
             Mode::Timeline => "Event timeline",
             Mode::TimelineFilter => "Timeline filter",
+            Mode::Costs => "Cost list",
         }
     }
 }
@@ -95,6 +98,7 @@ pub enum KeyAction {
     CopyMenu,
     Timeline,
     SmokeTest,
+    Costs,
 }
 
 /// A key as written in the table.
@@ -136,7 +140,7 @@ pub struct Binding {
 use Mode::*;
 
 /// The screens where letters are keys (in the dialogs they are text).
-const ALL: &[Mode] = &[Fleet, Lab, Detail, Help, Picker, CopyMenu, Timeline];
+const ALL: &[Mode] = &[Fleet, Lab, Detail, Help, Picker, CopyMenu, Timeline, Costs];
 const DIALOGS: &[Mode] = &[
     TimelineFilter,
     Confirm,
@@ -165,7 +169,7 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("help"),
     },
     Binding {
-        modes: &[Detail, Picker],
+        modes: &[Detail, Picker, Costs],
         keys: &[ch('?')],
         action: KeyAction::Help,
         help: "show this help",
@@ -196,7 +200,7 @@ pub const BINDINGS: &[Binding] = &[
         modes: &[Fleet],
         keys: &[ch('o')],
         action: KeyAction::SortCycle,
-        help: "sort by step, blocked first, name, last change (cycles)",
+        help: "sort by step, blocked first, name, last change, cost per hour (cycles)",
         footer: Some("sort"),
     },
     Binding {
@@ -210,7 +214,7 @@ pub const BINDINGS: &[Binding] = &[
         modes: &[Fleet],
         keys: &[ch(':')],
         action: KeyAction::CommandLine,
-        help: "a command: :lab NAME, :sort step, blocked, name or change, :filter TEXT, :q",
+        help: "a command: :lab NAME, :sort step, blocked, name, change or cost, :filter TEXT, :q",
         footer: Some("cmd"),
     },
     Binding {
@@ -485,6 +489,20 @@ pub const BINDINGS: &[Binding] = &[
         action: KeyAction::Cleanup,
         help: "plan this lab's cleanup; it runs only once you type the lab's account ids",
         footer: Some("cleanup"),
+    },
+    Binding {
+        modes: &[Fleet, Lab],
+        keys: &[ch('$')],
+        action: KeyAction::Costs,
+        help: "list what bills by the hour in the lab's accounts (in the fleet: the selected lab's), with estimated costs",
+        footer: Some("costs"),
+    },
+    Binding {
+        modes: &[Costs],
+        keys: &[ch('$'), ch('q'), code(KeyCode::Esc)],
+        action: KeyAction::Back,
+        help: "close the cost list",
+        footer: Some("close"),
     },
     Binding {
         modes: &[Cleanup],

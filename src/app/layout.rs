@@ -29,8 +29,8 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     }
     let lab = app.lab()?;
     let pipe = view::pipeline_view(app, lab);
-    let blocked = lab.progress.blocked.is_some();
-    let header_h = if area.height >= 30 && blocked { 3 } else { 2 };
+    let warned = lab.progress.blocked.is_some() || lab.cost.idle(app.now);
+    let header_h = if area.height >= 30 && warned { 3 } else { 2 };
     let pipe_h = strip_height(&pipe, area.height);
     let most = (area.height - header_h - pipe_h - 1).saturating_sub(4);
     let panes_h = (panes_height(app, lab) as u16).clamp(8, most.max(8));

@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod cleanup_flow;
 pub mod cleanup_view;
 pub mod command_line;
+pub mod costs;
 pub mod detail;
 pub mod dialog;
 pub mod endpoint_detail;

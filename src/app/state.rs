@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use crate::backend::AccountKey;
+use crate::lab::cost::{CostSettings, LabCost};
 use crate::lab::progress::{self, LabSnapshots, Progress};
 use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
 
@@ -32,8 +33,8 @@ pub struct LabState {
     pub last_change: Option<Timestamp>,
     /// Each account's health at a glance, kept with the snapshots for the fleet's rows.
     pub health: PerRole<Health>,
-    /// Something billed by the hour runs (see `fleet::billable`), kept with the snapshots.
-    pub billable: bool,
+    /// What bills by the hour and its price, derived when a poll arrives.
+    pub cost: LabCost,
 }
 
 impl LabState {
@@ -48,7 +49,7 @@ impl LabState {
             log: EventLog::new(LOG_CAPACITY),
             last_change: None,
             health: PerRole::from_fn(|_| Health::Unknown),
-            billable: false,
+            cost: LabCost::default(),
         }
     }
 }
@@ -101,6 +102,10 @@ pub enum Overlay {
     },
     /// The lab's event timeline.
     Timeline(TimelineView),
+    /// The current lab's billable resources and their estimated cost.
+    Costs {
+        scroll: usize,
+    },
 }
 
 impl Overlay {
@@ -117,6 +122,7 @@ impl Overlay {
             Overlay::CopyMenu { .. } => Mode::CopyMenu,
             Overlay::Timeline(v) if v.editing => Mode::TimelineFilter,
             Overlay::Timeline(_) => Mode::Timeline,
+            Overlay::Costs { .. } => Mode::Costs,
         }
     }
 }
@@ -159,6 +165,8 @@ pub struct App {
     pub health: Option<HealthView>,
     /// The latest smoke tests (`health::MAX_SMOKE_TESTS`), the newest last.
     pub smoke: Vec<SmokeTest>,
+    /// The price table and idle threshold the cost estimates use.
+    pub costs: CostSettings,
     /// Something visible changed since the last draw.
     pub dirty: bool,
 }
@@ -188,12 +196,19 @@ impl App {
             switched: HashSet::new(),
             health: None,
             smoke: Vec::new(),
+            costs: CostSettings::default(),
             dirty: true,
         }
     }
 
     pub fn simulated(mut self, speed: f64) -> Self {
         self.simulated = Some(speed);
+        self
+    }
+
+    /// Estimate costs with these prices and threshold (the config's) instead of the defaults.
+    pub fn with_costs(mut self, costs: CostSettings) -> Self {
+        self.costs = costs;
         self
     }
 

@@ -5,8 +5,8 @@ use crossterm::event::{
 };
 
 use crate::backend::AccountKey;
-use crate::lab::progress;
 use crate::lab::{AccountError, AccountSnapshot, Role};
+use crate::lab::{cost, progress};
 
 use super::eventlog::LogEntry;
 use super::keymap::{self, KeyAction, Mode};
@@ -142,7 +142,7 @@ fn on_poll(
     }
     lab.health[key.role] = fleet::Health::of(Some(&new));
     lab.snaps[key.role] = Some(new);
-    lab.billable = fleet::billable(lab);
+    lab.cost = cost::lab_cost(&lab.snaps, &app.costs);
     lab.progress = progress::derive(&lab.info, &app.names, &lab.snaps);
     if app.fleet.active {
         // Only a sort or filter that reads the polled state can move rows.
@@ -182,9 +182,12 @@ fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
         Mode::CopyMenu => return links::on_menu_key(app, action),
         Mode::Timeline | Mode::TimelineFilter => return timeline::on_key(app, action),
         Mode::Detail if action == KeyAction::Refresh => return health::refresh(app),
-        Mode::Help | Mode::Detail => {
-            let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) =
-                app.overlays.last_mut()
+        Mode::Help | Mode::Detail | Mode::Costs => {
+            let Some(
+                Overlay::Help { scroll }
+                | Overlay::Detail { scroll, .. }
+                | Overlay::Costs { scroll },
+            ) = app.overlays.last_mut()
             else {
                 return Vec::new();
             };
@@ -276,6 +279,7 @@ fn on_lab_key(app: &mut App, action: KeyAction) -> Vec<Command> {
             return vec![Command::Refresh(keys)];
         }
         KeyAction::Cleanup => return cleanup_flow::open(app),
+        KeyAction::Costs => app.overlays.push(Overlay::Costs { scroll: 0 }),
         other => return operate::on_key(app, other),
     }
     Vec::new()

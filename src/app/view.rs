@@ -335,6 +335,12 @@ pub struct Header {
     pub hint: String,
     /// `SIMULATED ×30`.
     pub badge: Option<String>,
+    /// `≈ $0.42 so far · $0.112/h`, while anything bills.
+    pub cost: Option<String>,
+    /// `≈ $0.42 · $0.112/h`, for narrow screens.
+    pub cost_short: Option<String>,
+    /// Endpoints left running after the pipeline finished.
+    pub idle: Option<String>,
 }
 
 pub fn header(app: &App) -> Option<Header> {
@@ -354,6 +360,9 @@ pub fn header(app: &App) -> Option<Header> {
         badge: app
             .simulated
             .map(|s| format!("SIMULATED ×{}", trim_float(s))),
+        cost: super::costs::total(&lab.cost, app.now),
+        cost_short: super::costs::total_short(&lab.cost, app.now),
+        idle: super::costs::idle_warning(app, lab),
     })
 }
 

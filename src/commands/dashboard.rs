@@ -66,7 +66,8 @@ pub fn sim_backend(args: &DemoArgs, read_only: bool) -> SimBackend {
 /// `crossdeck`: the configured labs, live.
 pub async fn live(config: Config, started: Instant) -> Result<(), Failure> {
     let backend = Arc::new(AwsBackend::new(&config));
-    let mut app = App::new(config.lab_infos(), config.names.clone(), backend.now());
+    let mut app = App::new(config.lab_infos(), config.names.clone(), backend.now())
+        .with_costs(config.costs.clone());
     app.color = color();
     app.read_only = config.read_only;
     tracing::info!(

@@ -2,6 +2,8 @@
 
 use crate::config::Config;
 use crate::lab::Role;
+use crate::lab::cost::{Kind, PriceTable};
+use crate::lab::time::short_duration;
 
 /// The configuration in words: where it was read from, settings, then each lab's accounts.
 pub fn render(config: &Config) -> String {
@@ -23,6 +25,7 @@ pub fn render(config: &Config) -> String {
         config.polling.steady.as_secs(),
         config.polling.max_concurrency
     ));
+    out.push_str(&costs(config));
     out.push_str(&format!("labs: {}\n", config.labs.len()));
     for lab in &config.labs {
         out.push_str(&format!("  {} (unique_id {})\n", lab.name, lab.unique_id));
@@ -39,6 +42,26 @@ pub fn render(config: &Config) -> String {
                     a.account_id,
                     a.credentials.describe()
                 ));
+            }
+        }
+    }
+    out
+}
+
+/// The cost settings: the price table's source, the overridden prices, the idle threshold.
+fn costs(config: &Config) -> String {
+    let c = &config.costs;
+    let builtin = PriceTable::builtin();
+    let mut out = format!(
+        "cost: prices for {} taken {}, endpoints flagged {} after the pipeline finished\n",
+        c.prices.region,
+        c.prices.taken,
+        short_duration(c.idle_after_secs)
+    );
+    for kind in [Kind::Endpoint, Kind::Notebook] {
+        for (ty, usd) in c.prices.types(kind) {
+            if builtin.hourly(kind, ty) != Some(usd) {
+                out.push_str(&format!("  {} {ty} = {usd} USD/h\n", kind.key()));
             }
         }
     }

@@ -4,6 +4,7 @@ use futures_util::StreamExt;
 
 use super::Failure;
 use crate::backend::{AccountKey, Backend};
+use crate::lab::cost::CostSettings;
 use crate::lab::progress::LabSnapshots;
 use crate::lab::{AccountSnapshot, LabInfo, LabNames};
 use crate::report::{self, Report};
@@ -15,6 +16,7 @@ pub async fn collect<B: Backend>(
     backend: &B,
     labs: &[LabInfo],
     names: &LabNames,
+    costs: &CostSettings,
     only: Option<usize>,
     concurrency: usize,
     events: Option<usize>,
@@ -51,7 +53,7 @@ pub async fn collect<B: Backend>(
             .enumerate()
             .filter(|(i, _)| only.is_none_or(|o| o == *i))
             .map(|(_, (info, s))| {
-                let mut l = report::lab(info, names, s);
+                let mut l = report::lab(info, names, s, costs, now);
                 l.events = events.map(|n| report_events::events(info, s, n));
                 l
             })

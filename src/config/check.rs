@@ -35,6 +35,7 @@ impl Checker<'_> {
             None => 3,
         };
         let polling = self.polling(raw.polling.unwrap_or_default())?;
+        let costs = super::cost::settings(self.path, self.text, raw.prices, raw.cost)?;
         let mut labs = Vec::new();
         // Where each lab is defined, to point at a duplicate name.
         let mut origins = Vec::new();
@@ -101,6 +102,7 @@ impl Checker<'_> {
             max_attempts,
             polling,
             names: names(raw.names.unwrap_or_default()),
+            costs,
             labs,
         })
     }

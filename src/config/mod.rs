@@ -1,6 +1,7 @@
 //! crossdeck's configuration: where it is found, what it holds, and its checks with file:line:col.
 
 mod check;
+mod cost;
 mod error;
 mod raw;
 mod roster;
@@ -11,6 +12,7 @@ use std::time::Duration;
 pub use check::{check_account_id, check_unique_id};
 pub use error::{ConfigError, line_col};
 
+use crate::lab::cost::CostSettings;
 use crate::lab::{LabInfo, LabNames, PerRole};
 use raw::RawConfig;
 
@@ -32,6 +34,8 @@ pub struct Config {
     pub max_attempts: u32,
     pub polling: Polling,
     pub names: LabNames,
+    /// The price table (the embedded one with `[prices]` on top) and the idle threshold.
+    pub costs: CostSettings,
     pub labs: Vec<LabConfig>,
 }
 

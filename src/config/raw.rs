@@ -1,5 +1,7 @@
 //! The config file as written: serde structs that reject unknown keys and keep spans for checks.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -12,6 +14,8 @@ pub struct RawConfig {
     pub max_attempts: Option<Spanned<u32>>,
     pub polling: Option<RawPolling>,
     pub names: Option<RawNames>,
+    pub prices: Option<RawPrices>,
+    pub cost: Option<RawCost>,
     #[serde(default)]
     pub labs: Vec<Spanned<RawLab>>,
     pub roster: Option<Spanned<RawRoster>>,
@@ -80,4 +84,21 @@ pub struct RawNames {
     pub source_stage: Option<String>,
     pub tools_stage: Option<String>,
     pub stage_stage: Option<String>,
+}
+
+/// Price overrides: USD per instance-hour by instance type, for endpoints and notebooks.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrices {
+    #[serde(default)]
+    pub endpoint: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    #[serde(default)]
+    pub notebook: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+}
+
+/// The cost watch's settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub endpoint_idle_after: Option<Spanned<String>>,
 }

@@ -1,7 +1,9 @@
-//! The lab domain: model, status categories, names, guide progress and snapshot transitions.
+//! The lab domain: model, status categories, names, guide progress, snapshot transitions and
+//! cost estimates.
 
 pub mod cleanup;
 pub mod console;
+pub mod cost;
 pub mod diff;
 pub mod metrics;
 pub mod model;

@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::app::fleet::{self, LineEdit};
 use crate::app::keymap;
 use crate::app::layout::{self, FleetAreas};
+use crate::lab::cost;
 use crate::lab::progress::Step;
 use crate::lab::{Category, Role};
 
@@ -21,6 +22,8 @@ use super::theme::Theme;
 const MARK_W: usize = 2;
 const STEP_W: usize = 9;
 const CHANGED_W: usize = 7;
+/// `!$0.112/h` (`!`: endpoints left running after the pipeline finished).
+const COST_W: usize = 9;
 const NAME_MAX: usize = 16;
 
 /// Where each column starts, for one terminal width.
@@ -34,6 +37,7 @@ struct Columns {
     pipeline_w: usize,
     endpoints: usize,
     endpoints_w: usize,
+    cost: usize,
     blocked: usize,
     blocked_w: usize,
     changed: usize,
@@ -49,11 +53,12 @@ impl Columns {
         let step = name + name_w + 1;
         let health = step + STEP_W + 1;
         let pipeline = health + health_w + 1;
-        let fixed = pipeline + endpoints_w + 1 + CHANGED_W;
+        let fixed = pipeline + endpoints_w + 1 + COST_W + 1 + CHANGED_W;
         let flex = width.saturating_sub(fixed + 2);
         let pipeline_w = (flex * 3 / 8).max(8);
         let endpoints = pipeline + pipeline_w + 1;
-        let blocked = endpoints + endpoints_w + 1;
+        let cost = endpoints + endpoints_w + 1;
+        let blocked = cost + COST_W + 1;
         let changed = width.saturating_sub(CHANGED_W);
         let blocked_w = changed.saturating_sub(blocked + 1);
         Columns {
@@ -66,6 +71,7 @@ impl Columns {
             pipeline_w,
             endpoints,
             endpoints_w,
+            cost,
             blocked,
             blocked_w,
             changed,
@@ -190,14 +196,38 @@ fn summary(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     part.clear();
     let _ = write!(part, "│ {} blocked ", s.blocked);
     x = put(buf, area, x, &part, blocked_style, w);
+    // The class's $/h and the idle count only when the line has room for them and the errors.
+    let mut extra = String::new();
+    if s.billable > 0 {
+        let _ = write!(extra, " {}", cost::usd_per_hour(s.hourly));
+        if s.unknown > 0 {
+            extra.push_str("+?");
+        }
+    }
+    let mut idle = String::new();
+    if s.idle > 0 {
+        let _ = write!(idle, "│ {} idle ", s.idle);
+    }
+    let rest = format!(
+        "│ {} billable │ {} acct in error",
+        s.billable, s.accounts_in_error
+    );
+    let room = w.saturating_sub(x + text::width(&rest) + 1);
+    if text::width(&extra) + text::width(&idle) > room {
+        extra.clear();
+        if text::width(&idle) > room {
+            idle.clear();
+        }
+    }
     part.clear();
-    let _ = write!(part, "│ {} billable ", s.billable);
+    let _ = write!(part, "│ {} billable{extra} ", s.billable);
     let bill_style = if s.billable > 0 {
         theme.category(Category::InProgress)
     } else {
         theme.dim()
     };
     x = put(buf, area, x, &part, bill_style, w);
+    x = put(buf, area, x, &idle, theme.error(), w);
     part.clear();
     let _ = write!(part, "│ {} acct in error", s.accounts_in_error);
     let err_style = if s.accounts_in_error > 0 {
@@ -228,6 +258,7 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
     put(buf, heads, c.health, "accounts", dim, c.health_w + 1);
     put(buf, heads, c.pipeline, "pipeline", dim, c.pipeline_w);
     put(buf, heads, c.endpoints, "endpts", dim, c.endpoints_w);
+    put(buf, heads, c.cost, "cost", dim, COST_W);
     put(buf, heads, c.blocked, "blocked by", dim, c.blocked_w);
     put(buf, heads, c.changed, "changed", dim, CHANGED_W);
 
@@ -300,6 +331,16 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
             let _ = write!(cell, "{}{n} ", fleet::role_letter(*role));
         }
         put(buf, r, c.endpoints, &cell, Style::new(), c.endpoints_w);
+        cell.clear();
+        fleet::write_cost(app, lab, &mut cell);
+        let cost_style = if lab.cost.idle(app.now) {
+            theme.error()
+        } else if lab.cost.billing() {
+            theme.category(Category::InProgress)
+        } else {
+            dim
+        };
+        put(buf, r, c.cost, &cell, cost_style, COST_W);
         if let Some(b) = &lab.progress.blocked {
             cell.clear();
             let _ = write!(cell, "{b}");

@@ -1,4 +1,5 @@
-//! The header: lab name and position, guide step reached, what blocks it or what comes next.
+//! The header: lab name and position, guide step reached, the running cost estimate, what blocks
+//! it, endpoints left running, or what comes next.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -27,32 +28,75 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::raw(" "),
         Span::styled(h.step.clone(), step_style),
     ]);
+    let used = text::line_width(&top);
     frame.render_widget(Paragraph::new(top), area);
+    let mut right = w;
     if let Some(badge) = &h.badge {
         let badge = Line::styled(format!(" {badge} "), theme.badge());
-        let bw = (text::line_width(&badge) as u16).min(area.width);
-        let spot = Rect {
-            x: area.right() - bw,
-            width: bw,
-            height: 1,
-            ..area
-        };
-        frame.render_widget(Paragraph::new(badge), spot);
+        let bw = text::line_width(&badge).min(w);
+        right -= bw;
+        frame.render_widget(Paragraph::new(badge), spot(area, 0, right, bw));
+    }
+    // The cost goes right-aligned before the badge when it fits beside the step (in full, else
+    // short), else at the end of the last line below, which gives it room.
+    let cost_style = theme.category(Category::InProgress);
+    let mut below = None;
+    if let (Some(full), Some(short)) = (&h.cost, &h.cost_short) {
+        let full = format!(" {full} ");
+        let short = format!(" {short} ");
+        match [full, short.clone()]
+            .into_iter()
+            .find(|c| used + text::width(c) <= right)
+        {
+            Some(c) => {
+                let cw = text::width(&c);
+                let at = spot(area, 0, right - cw, cw);
+                frame.render_widget(Paragraph::new(Line::styled(c, cost_style)), at);
+            }
+            None => below = Some(short),
+        }
     }
     let mut lines = Vec::new();
     if let Some(b) = &h.blocked {
-        let s = format!(" ✗ blocked · {b}");
-        lines.push(Line::styled(text::end(&s, w), theme.error()));
+        lines.push((format!(" ✗ blocked · {b}"), theme.error()));
+    }
+    if let Some(idle) = &h.idle {
+        lines.push((format!(" ! {idle}"), theme.error()));
     }
     let next_sym = if h.complete { " ✓ " } else { " → next · " };
-    let next = format!("{next_sym}{}", h.hint);
-    lines.push(Line::styled(text::end(&next, w), theme.dim()));
+    lines.push((format!("{next_sym}{}", h.hint), theme.dim()));
     let room = area.height.saturating_sub(1) as usize;
     lines.truncate(room);
+    let last = lines.len().saturating_sub(1);
+    let bw = below.as_deref().map_or(0, text::width).min(w);
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (s, style))| {
+            let max = if i == last { w - bw } else { w };
+            Line::styled(text::end(&s, max), style)
+        })
+        .collect();
     let rest = Rect {
         y: area.y + 1,
         height: area.height.saturating_sub(1),
         ..area
     };
-    frame.render_widget(Paragraph::new(lines), rest);
+    frame.render_widget(Paragraph::new(shown), rest);
+    if let Some(c) = below
+        && room > 0
+    {
+        let at = spot(area, last as u16 + 1, w - bw, bw);
+        frame.render_widget(Paragraph::new(Line::styled(c, cost_style)), at);
+    }
+}
+
+/// One line of `width` cells at column `x` of row `row` of `area`.
+fn spot(area: Rect, row: u16, x: usize, width: usize) -> Rect {
+    Rect {
+        x: area.x + x as u16,
+        y: area.y + row,
+        width: width as u16,
+        height: 1,
+    }
 }

@@ -2,6 +2,7 @@
 //! event log and footer; then the overlays.
 
 mod bulk;
+mod costs;
 mod dialog;
 mod fleet;
 mod header;
@@ -80,7 +81,14 @@ pub(crate) fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
         spans.push(Span::raw("   "));
     }
+    // Whole hints only: one that would be cut at the edge is left out (`?` lists them all).
+    let mut room = (area.width as usize).saturating_sub(spans.iter().map(|s| s.width()).sum());
     for (key, label) in keymap::footer_hints(app.mode()) {
+        let w = text::width(&key) + 1 + text::width(label);
+        if w > room {
+            break;
+        }
+        room = room.saturating_sub(w + 2);
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {label}  ")));
     }

@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 super::menu::draw(frame, area, items, *selected, theme);
             }
             Overlay::Timeline(v) => super::timeline::draw(frame, area, app, v, theme),
+            Overlay::Costs { scroll } => super::costs::draw(frame, area, app, *scroll, theme),
         }
     }
 }

@@ -222,6 +222,42 @@ fn status_json_reports_each_account_of_a_seeded_lab() {
         [made["stage_endpoint"].as_str().expect("name")]
     );
 
+    // Cost watch: both InService endpoints and the InService notebook bill, priced from the
+    // embedded table (ml.t2.medium endpoints, an ml.t3.medium notebook).
+    let tools_bill = tools["billable"].as_array().expect("billable");
+    assert_eq!(tools_bill.len(), 1, "{tools_bill:?}");
+    assert_eq!(tools_bill[0]["kind"], "endpoint");
+    assert_eq!(tools_bill[0]["name"], made["tools_endpoint"]);
+    assert_eq!(tools_bill[0]["instance_type"], "ml.t2.medium");
+    assert_eq!(tools_bill[0]["instance_count"], 1);
+    assert_eq!(tools_bill[0]["hourly_cost_usd"], 0.056);
+    assert_eq!(ds["billable"][0]["kind"], "notebook");
+    assert_eq!(ds["billable"][0]["instance_type"], "ml.t3.medium");
+    assert_eq!(ds["billable"][0]["hourly_cost_usd"], 0.05);
+    assert_eq!(stage["billable"][0]["name"], made["stage_endpoint"]);
+    let mut sum = 0.0;
+    for acct in [tools, ds, stage] {
+        for b in acct["billable"].as_array().expect("billable") {
+            let secs = b["running_secs"].as_i64().expect("running_secs");
+            let hourly = b["hourly_cost_usd"].as_f64().expect("a known price");
+            let est = b["estimated_cost_usd"].as_f64().expect("an estimate");
+            assert!((0..86_400).contains(&secs), "{b}");
+            assert!((est - hourly * secs as f64 / 3600.0).abs() < 1e-4, "{b}");
+            sum += est;
+        }
+    }
+    assert_eq!(alice["billable_hourly_usd"], 0.162);
+    assert_eq!(alice["billable_unknown_prices"], 0);
+    let total = alice["billable_total_usd"].as_f64().expect("total");
+    assert!((total - sum).abs() < 1e-3, "{total} vs {sum}");
+    // moto cannot tell the pipeline's state, so it never counts as finished.
+    assert_eq!(alice["endpoints_idle"], false);
+    // bob's unreadable Stage account lists nothing billing.
+    assert_eq!(
+        labs[1]["accounts"]["stage"]["billable"],
+        serde_json::json!([])
+    );
+
     // The guide's steps up to the Stage stack are done; the product search is what moto lacks.
     assert_eq!(alice["progress"]["step"], "1.7");
     assert!(
@@ -289,6 +325,31 @@ fn status_json_reports_each_account_of_a_seeded_lab() {
             "{e}"
         );
     }
+
+    // A config price overrides the table; an unpriced type would be null, never 0.
+    let text = std::fs::read_to_string(s.dir.join("crossdeck.toml")).expect("config");
+    s.write(
+        "priced.toml",
+        &format!("{text}\n[prices.endpoint]\n\"ml.t2.medium\" = 1.5\n"),
+    );
+    let priced = json(&s.crossdeck(&[
+        "status",
+        "--json",
+        "--lab",
+        "alice",
+        "--config",
+        "priced.toml",
+    ]));
+    let alice = &priced["labs"][0];
+    assert_eq!(
+        alice["accounts"]["tools"]["billable"][0]["hourly_cost_usd"],
+        1.5
+    );
+    assert_eq!(alice["billable_hourly_usd"], 3.05);
+    let text_out = s.crossdeck(&["status", "--lab", "alice", "--config", "priced.toml"]);
+    let out = String::from_utf8_lossy(&text_out.stdout);
+    assert!(out.contains("  cost: 3 billing, ≈ $"), "{out}");
+    assert!(out.contains(", $3.05/h"), "{out}");
 }
 
 #[test]

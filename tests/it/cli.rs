@@ -157,3 +157,46 @@ fn demo_status_json_reports_the_simulated_class() {
     );
     assert!(out.starts_with("carol"), "{out}");
 }
+
+#[test]
+fn demo_status_prices_what_the_simulated_class_runs() {
+    let o = crossdeck(&["--demo", "status", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let mut billing = 0;
+    for lab in r["labs"].as_array().expect("labs") {
+        let mut hourly = 0.0;
+        for (_, acct) in lab["accounts"].as_object().expect("accounts") {
+            for b in acct["billable"].as_array().expect("billable") {
+                // The simulator's instance types are all in the price table.
+                let h = b["hourly_cost_usd"].as_f64().expect("a known price");
+                let est = b["estimated_cost_usd"].as_f64().expect("an estimate");
+                let secs = b["running_secs"].as_i64().expect("secs");
+                assert!((est - h * secs as f64 / 3600.0).abs() < 1e-4, "{b}");
+                assert!(["endpoint", "notebook"].contains(&b["kind"].as_str().unwrap_or("")));
+                hourly += h;
+                billing += 1;
+            }
+        }
+        let total = lab["billable_hourly_usd"].as_f64().expect("hourly");
+        assert!((total - hourly).abs() < 1e-4, "{}", lab["name"]);
+        assert_eq!(lab["billable_unknown_prices"], 0);
+        assert!(lab["billable_total_usd"].as_f64().is_some_and(|t| t >= 0.0));
+        assert!(lab["endpoints_idle"].is_boolean());
+    }
+    assert!(billing > 0, "the simulated class runs something billable");
+    // dave has launched his notebook (an ml.t3.medium): the text output says what it costs.
+    let dave = &r["labs"][3];
+    assert_eq!(dave["name"], "dave");
+    let nb = &dave["accounts"]["datascience"]["billable"][0];
+    assert_eq!(nb["kind"], "notebook");
+    assert_eq!(nb["instance_type"], "ml.t3.medium");
+    assert_eq!(nb["hourly_cost_usd"], 0.05);
+    let one = crossdeck(&["--demo", "status", "--lab", "dave"]);
+    let out = String::from_utf8_lossy(&one.stdout);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("  cost: 1 billing, ≈ $") && l.ends_with(", $0.050/h")),
+        "{out}"
+    );
+}

@@ -247,3 +247,36 @@ fn the_demo_shows_the_timeline_with_its_filter_and_the_copy_menu() {
     tmux.wait_for("the menu to close", |s| !s.contains("Copy · Enter copies"));
     let _ = std::fs::remove_file(log);
 }
+
+#[test]
+fn dollar_opens_the_cost_list_in_the_demo() {
+    let bin = env!("CARGO_BIN_EXE_crossdeck");
+    let log = std::env::temp_dir().join(format!("crossdeck-e2e-cost-{}.log", std::process::id()));
+    let cmd = format!(
+        "'{bin}' demo --participants 1 --speed 400 --log-file '{}'; sleep 60",
+        log.display()
+    );
+    let tmux = Tmux::start(120, 40, &cmd);
+    // Once something bills, the header shows the running total.
+    tmux.wait_for("the header's running total", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("≈ $") && l.contains("so far"))
+    });
+    tmux.send("$");
+    let list = tmux.wait_for("the cost list", |s| {
+        s.contains("Costs · alice") && s.contains("Lab total ≈ $")
+    });
+    assert!(
+        list.contains("DataScience 2") && list.contains("running") && list.contains("$/h"),
+        "{list}"
+    );
+    assert!(
+        list.contains("notebook") || list.contains("endpoint"),
+        "{list}"
+    );
+    tmux.send("$");
+    tmux.wait_for("the cost list to close", |s| !s.contains("Costs · alice"));
+    tmux.send("q");
+    let _ = std::fs::remove_file(log);
+}

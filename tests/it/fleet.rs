@@ -79,6 +79,19 @@ fn sort_keys_cycle_and_order_the_rows() {
         "latest change first: {changes:?}"
     );
     typed(&mut app, "o");
+    assert_eq!(app.fleet.sort, SortKey::Cost);
+    let rates: Vec<f64> = app
+        .fleet
+        .order
+        .iter()
+        .map(|i| app.labs[*i].cost.hourly)
+        .collect();
+    assert!(
+        rates.windows(2).all(|w| w[0] >= w[1]),
+        "most dollars per hour first: {rates:?}"
+    );
+    assert!(rates[0] > rates[rates.len() - 1], "{rates:?}");
+    typed(&mut app, "o");
     assert_eq!(app.fleet.sort, SortKey::Step);
     let steps: Vec<_> = app
         .fleet

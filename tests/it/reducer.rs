@@ -32,7 +32,7 @@ fn two_labs() -> App {
     app
 }
 
-fn poll(app: &mut App, lab: usize, role: Role, generation: u64, snap: AccountSnapshot) {
+pub(crate) fn poll(app: &mut App, lab: usize, role: Role, generation: u64, snap: AccountSnapshot) {
     update(
         app,
         Msg::Poll {
