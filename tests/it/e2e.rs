@@ -227,22 +227,23 @@ fn the_demo_shows_the_timeline_with_its_filter_and_the_copy_menu() {
     );
     tmux.wait_for("the Tools stack", |s| s.contains("LabSCToolsAccountSetup"));
     tmux.send("T");
-    let screen = tmux.wait_for("the timeline", |s| s.contains("Timeline · alice"));
-    assert!(screen.contains("Tools"), "{screen}");
+    // A capture can land mid-frame: each wait names everything it needs to see.
+    tmux.wait_for("the timeline", |s| {
+        s.contains("Timeline · alice") && s.contains("Tools       ✓ stack")
+    });
     tmux.send("/");
     tmux.send("stack");
-    let filtered = tmux.wait_for("the filter line", |s| s.contains("/ stack▏"));
-    assert!(filtered.contains(" of "), "{filtered}");
+    tmux.wait_for("the filter line and the count it keeps", |s| {
+        s.contains("/ stack▏") && s.contains(" of ")
+    });
     tmux.send_escape();
     tmux.wait_for("the filter to clear", |s| !s.contains("/ stack"));
     tmux.send("q");
     tmux.wait_for("the timeline to close", |s| !s.contains("Timeline · alice"));
     tmux.send("Y");
-    let menu = tmux.wait_for("the copy menu", |s| s.contains("Copy · Enter copies"));
-    assert!(
-        menu.contains("stack name") && menu.contains("console URL"),
-        "{menu}"
-    );
+    tmux.wait_for("the copy menu with its first and last values", |s| {
+        s.contains("Copy · Enter copies") && s.contains("stack name") && s.contains("console URL")
+    });
     tmux.send_escape();
     tmux.wait_for("the menu to close", |s| !s.contains("Copy · Enter copies"));
     let _ = std::fs::remove_file(log);

@@ -155,7 +155,10 @@ fn the_dashboard_on_moto_runs_the_smoke_test_from_the_i_key() {
     let screen = tmux.wait_for("the prediction", |s| s.contains("predicted 10.25 rings"));
     tmux.send("Enter");
     let view = tmux.wait_for("the endpoint health view", |s| {
-        s.contains("Endpoint · ") && s.contains("Prediction") && s.contains("Metrics")
+        s.contains("Endpoint · ")
+            && s.contains("Metrics")
+            && s.contains("Prediction")
+            && s.contains("10.25 rings")
     });
     assert!(view.contains("10.25 rings"), "{view}");
     tmux.send_escape();
