@@ -92,6 +92,10 @@ pub fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
             super::update::switch_lab(app, app.fleet.selected);
             app.overlays.push(Overlay::Costs { scroll: 0 });
         }
+        KeyAction::Timeline if app.fleet.position().is_some() => {
+            super::update::switch_lab(app, app.fleet.selected);
+            super::timeline::open(app);
+        }
         KeyAction::Refresh => {
             let labs = app.fleet.targets();
             let keys: Vec<AccountKey> = labs

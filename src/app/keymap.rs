@@ -575,10 +575,10 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("console"),
     },
     Binding {
-        modes: &[Lab],
+        modes: &[Fleet, Lab],
         keys: &[ch('T')],
         action: KeyAction::Timeline,
-        help: "the lab's event timeline: every change seen and every action run, newest first",
+        help: "the lab's event timeline (in the fleet: the selected lab's): every change seen and every action run, newest first",
         footer: Some("timeline"),
     },
     Binding {

@@ -321,3 +321,26 @@ fn status_json_events_lists_the_newest_events_of_each_lab() {
     let n = all["labs"][0]["events"].as_array().expect("events").len();
     assert!(n > 4 && n <= 50, "{n}");
 }
+
+#[test]
+fn t_on_a_fleet_row_opens_that_lab_s_timeline_over_the_fleet() {
+    let mut app = crate::simapp::fleet_at(
+        crossdeck::backend::sim::SimOptions::default(),
+        -900,
+        1800,
+        60,
+    );
+    assert!(app.fleet.active);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    let selected = app.fleet.selected;
+    press(&mut app, KeyCode::Char('T'));
+    assert_eq!(view(&app), timeline::TimelineView::default());
+    assert_eq!(app.current, selected);
+    let name = app.labs[selected].info.name.clone();
+    let screen = render(&app, 120, 32);
+    assert!(screen.contains(&format!("Timeline · {name}")), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.overlays.is_empty());
+    assert!(app.fleet.active, "Esc comes back to the fleet");
+}
