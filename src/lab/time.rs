@@ -50,6 +50,12 @@ impl Timestamp {
         format!("{h:02}:{mi:02}:{s:02}")
     }
 
+    /// `MM-DD HH:MM:SS` in UTC, for lists where the year goes without saying.
+    pub fn month_day_hms(self) -> String {
+        let (_, m, d, h, mi, s) = self.civil();
+        format!("{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    }
+
     /// `YYYY-MM-DD-HH-MM-SS`, the suffix the lab's DeployModel function gives models and endpoints.
     pub fn dashed(self) -> String {
         let (y, m, d, h, mi, s) = self.civil();
@@ -113,6 +119,7 @@ mod tests {
         assert_eq!(t.to_string(), "2026-11-27T09:30:05Z");
         assert_eq!(t.dashed(), "2026-11-27-09-30-05");
         assert_eq!(t.hms(), "09:30:05");
+        assert_eq!(t.month_day_hms(), "11-27 09:30:05");
         assert_eq!(
             Timestamp::from_secs(951_782_400).to_string(),
             "2000-02-29T00:00:00Z"

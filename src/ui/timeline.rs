@@ -19,13 +19,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, v: &TimelineView, theme: &
     let rows = timeline::rows(lab, &v.filter);
     let title = if v.filter.is_empty() {
         format!(
-            " Timeline · {} · {} events (newest {LOG_CAPACITY} kept) ",
+            " Timeline · {} · {} events (newest {LOG_CAPACITY} kept) · UTC ",
             lab.info.name,
             lab.log.len()
         )
     } else {
         format!(
-            " Timeline · {} · {} of {} events ",
+            " Timeline · {} · {} of {} events · UTC ",
             lab.info.name,
             rows.len(),
             lab.log.len()
@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, v: &TimelineView, theme: &
     }
     for e in rows.iter().skip(scroll).take(room) {
         let c = &e.change;
-        let lead = format!("{} {:<11} ", c.at, e.role.label());
+        let lead = format!("{} {:<11} ", c.at.month_day_hms(), e.role.label());
         let mut rest = format!("{} {}", c.subject, c.status);
         if let Some(d) = &c.detail {
             rest.push_str(" — ");
