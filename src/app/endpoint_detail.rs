@@ -8,7 +8,7 @@ use crate::lab::time::short_duration;
 use crate::lab::{Category, Role};
 
 use super::detail::{Detail, Line, field, status};
-use super::health::latest_smoke;
+use super::health::{self, latest_smoke};
 use super::state::App;
 
 /// Build the endpoint's detail; `None` when it is gone from the latest poll.
@@ -44,11 +44,7 @@ pub fn detail(app: &App, role: Role, name: &str) -> Option<Detail> {
         lab: app.current,
         role,
     };
-    let shown = app
-        .health
-        .as_ref()
-        .filter(|h| h.key == key && h.endpoint == name);
-    match shown.and_then(|h| h.metrics.as_ref()) {
+    match health::shown(app, key, name).and_then(|h| h.metrics.as_ref()) {
         None => {
             lines.push(Line::Heading("Metrics (AWS/SageMaker, last 60 min)".into()));
             lines.push(Line::Text("reading CloudWatch…".into()));

@@ -54,6 +54,13 @@ pub struct SmokeTest {
     pub outcome: Option<Result<Invocation, String>>,
 }
 
+/// The metrics state of this endpoint, when it is the one followed.
+pub fn shown<'a>(app: &'a App, key: AccountKey, endpoint: &str) -> Option<&'a HealthView> {
+    app.health
+        .as_ref()
+        .filter(|h| h.key == key && h.endpoint == endpoint)
+}
+
 /// The endpoint a detail overlay shows (the topmost such overlay).
 fn open_endpoint(app: &App) -> Option<(Role, &str)> {
     app.overlays.iter().rev().find_map(|o| match o {
@@ -84,10 +91,7 @@ pub fn follow(app: &mut App) -> Vec<Command> {
         lab: app.current,
         role,
     };
-    let shown = app
-        .health
-        .as_ref()
-        .filter(|h| h.key == key && h.endpoint == name);
+    let shown = shown(app, key, name);
     let due = shown
         .and_then(|h| h.requested_at)
         .is_none_or(|t| app.now.secs_since(t) >= METRICS_EVERY_SECS);
@@ -120,7 +124,7 @@ pub fn follow(app: &mut App) -> Vec<Command> {
 /// `r` in a detail: read the endpoint's metrics again now, and poll the account it shows.
 pub fn refresh(app: &mut App) -> Vec<Command> {
     let role = match app.overlays.last() {
-        Some(Overlay::Detail { target, .. }) => Some(target_role(target)),
+        Some(Overlay::Detail { target, .. }) => Some(target.role()),
         _ => None,
     };
     if let Some(h) = &mut app.health {
@@ -136,19 +140,6 @@ pub fn refresh(app: &mut App) -> Vec<Command> {
         })
         .collect();
     vec![Command::Refresh(keys)]
-}
-
-/// The account a detail's target lives in (the pipeline's actions in Tools).
-fn target_role(t: &Target) -> Role {
-    match t {
-        Target::Stack { role, .. }
-        | Target::Share { role, .. }
-        | Target::Product { role, .. }
-        | Target::Notebook { role, .. }
-        | Target::Endpoint { role, .. }
-        | Target::Bucket { role, .. } => *role,
-        Target::Action { .. } => Role::Tools,
-    }
 }
 
 /// `i`: the smoke test on the endpoint a detail shows, else on the selected row (read-only mode

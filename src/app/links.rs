@@ -6,7 +6,8 @@ use super::msg::Command;
 use super::operate;
 use super::state::{App, Overlay, Target};
 use crate::backend::AccountKey;
-use crate::lab::console::{self, DEFAULT_REGION, Resource};
+use crate::config::DEFAULT_REGION;
+use crate::lab::console::{self, Resource};
 use crate::lab::{AccountSnapshot, Role};
 
 /// One value the copy menu offers.
@@ -31,27 +32,20 @@ struct Located<'a> {
 }
 
 fn locate<'a>(app: &'a App, target: &'a Target) -> Option<Located<'a>> {
-    let lab = app.lab()?;
-    let (role, resource) = match target {
-        Target::Stack { role, name } => (*role, Resource::Stack(name)),
-        Target::Share { role, portfolio_id } => (*role, Resource::Portfolio(portfolio_id)),
-        Target::Product { role, id } => {
-            let p = lab.snaps[*role]
-                .as_ref()?
-                .provisioned_products
-                .iter()
-                .find(|p| &p.id == id)?;
-            (*role, Resource::Product { name: &p.name, id })
+    let role = target.role();
+    let snap = app.lab()?.snaps[role].as_ref()?;
+    let resource = match target {
+        Target::Stack { name, .. } => Resource::Stack(name),
+        Target::Share { portfolio_id, .. } => Resource::Portfolio(portfolio_id),
+        Target::Product { id, .. } => {
+            let p = snap.provisioned_products.iter().find(|p| &p.id == id)?;
+            Resource::Product { name: &p.name, id }
         }
-        Target::Notebook { role, name } => (*role, Resource::Notebook(name)),
-        Target::Endpoint { role, name } => (*role, Resource::Endpoint(name)),
-        Target::Bucket { role, name } => (*role, Resource::Bucket(name)),
-        Target::Action { .. } => {
-            let p = lab.snaps[Role::Tools].as_ref()?.pipelines.first()?;
-            (Role::Tools, Resource::Pipeline(&p.name))
-        }
+        Target::Notebook { name, .. } => Resource::Notebook(name),
+        Target::Endpoint { name, .. } => Resource::Endpoint(name),
+        Target::Bucket { name, .. } => Resource::Bucket(name),
+        Target::Action { .. } => Resource::Pipeline(&snap.pipelines.first()?.name),
     };
-    let snap = lab.snaps[role].as_ref()?;
     Some(Located {
         role,
         snap,

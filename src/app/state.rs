@@ -73,6 +73,21 @@ pub enum Target {
     Action { stage: String, action: String },
 }
 
+impl Target {
+    /// The account the target lives in (the pipeline's actions in Tools).
+    pub fn role(&self) -> Role {
+        match self {
+            Target::Stack { role, .. }
+            | Target::Share { role, .. }
+            | Target::Product { role, .. }
+            | Target::Notebook { role, .. }
+            | Target::Endpoint { role, .. }
+            | Target::Bucket { role, .. } => *role,
+            Target::Action { .. } => Role::Tools,
+        }
+    }
+}
+
 /// A window over the lab view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {

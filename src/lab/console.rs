@@ -18,9 +18,6 @@ pub enum Resource<'a> {
     Bucket(&'a str),
 }
 
-/// The region the guide uses, when nothing says otherwise.
-pub const DEFAULT_REGION: &str = "us-east-1";
-
 /// The AWS partition a region belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Partition {

@@ -75,9 +75,15 @@ impl Tmux {
     pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            // A capture can land while a frame is being written: what it shows is taken again a
+            // moment later, when the frame is whole, and must still hold.
             let screen = self.capture();
             if ok(&screen) {
-                return screen;
+                std::thread::sleep(Duration::from_millis(50));
+                let settled = self.capture();
+                if ok(&settled) {
+                    return settled;
+                }
             }
             assert!(
                 Instant::now() < deadline,

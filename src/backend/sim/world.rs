@@ -107,7 +107,7 @@ impl Account {
     fn snapshot(&self, at: Timestamp) -> AccountSnapshot {
         AccountSnapshot {
             account_id: self.id.clone(),
-            region: "us-east-1".into(),
+            region: crate::config::DEFAULT_REGION.into(),
             fetched_at: at,
             stacks: self.stacks.iter().map(|s| s.stack.clone()).collect(),
             portfolio_shares: self.shares.clone(),
