@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::backend::{AccountKey, Action, ActionError, Backend};
 use crate::lab::cleanup::{self, Plan, Step, Wait};
 use crate::lab::progress::LabSnapshots;
-use crate::lab::{AccountSnapshot, LabInfo, LabNames};
+use crate::lab::{AccountSnapshot, LabInfo, LabNames, Part, Stack};
 
 /// How waits poll.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -313,13 +313,29 @@ async fn empty<B: Backend>(
     }
 }
 
-/// What the account shows of the thing waited for: `None` when it is gone.
-fn status_of(snap: &AccountSnapshot, w: &Wait) -> Option<(String, Option<String>)> {
-    match w {
+/// What the account shows of the thing waited for.
+enum Seen {
+    Gone,
+    /// Its status and reason.
+    There(String, Option<String>),
+    /// The part it would be listed in could not be read: not "gone".
+    Unknown(String),
+}
+
+fn status_of(snap: &AccountSnapshot, w: &Wait) -> Seen {
+    let part = match w {
+        Wait::StackGone(_) => Part::Stacks,
+        Wait::ProductGone { .. } => Part::Products,
+        Wait::EndpointGone(_) => Part::Endpoints,
+    };
+    if let Some(cause) = snap.unknown(&part) {
+        return Seen::Unknown(format!("unknown, {part} could not be read: {cause}"));
+    }
+    let found = match w {
         Wait::StackGone(name) => snap
             .stack(name)
             .filter(|s| s.status != "DELETE_COMPLETE")
-            .map(|s| (s.status.clone(), s.reason.clone())),
+            .map(|s| (s.status.clone(), failure_detail(s))),
         Wait::ProductGone { id, .. } => snap
             .provisioned_products
             .iter()
@@ -330,7 +346,42 @@ fn status_of(snap: &AccountSnapshot, w: &Wait) -> Option<(String, Option<String>
             .iter()
             .find(|e| &e.name == name)
             .map(|e| (e.status.clone(), e.failure_reason.clone())),
+    };
+    match found {
+        Some((status, reason)) => Seen::There(status, reason),
+        None => Seen::Gone,
     }
+}
+
+/// Why a stack's deletion failed: each resource that failed to delete, with its reason (from
+/// the stack's events), else the stack's own reason.
+fn failure_detail(s: &Stack) -> Option<String> {
+    if s.status != "DELETE_FAILED" {
+        return s.reason.clone();
+    }
+    let mut seen = Vec::new();
+    let failed: Vec<String> = s
+        .events
+        .iter()
+        .filter(|e| e.status == "DELETE_FAILED" && e.logical_id != s.name)
+        .filter(|e| {
+            let first = !seen.contains(&e.logical_id);
+            seen.push(e.logical_id.clone());
+            first
+        })
+        .map(|e| {
+            format!(
+                "{} ({}): {}",
+                e.logical_id,
+                e.resource_type,
+                e.reason.as_deref().unwrap_or("no reason given")
+            )
+        })
+        .collect();
+    if failed.is_empty() {
+        return s.reason.clone();
+    }
+    Some(format!("resources not deleted: {}", failed.join("; ")))
 }
 
 /// A status that will not reach "gone" by itself.
@@ -359,15 +410,17 @@ async fn wait<B: Backend>(
     loop {
         let status = match backend.snapshot(key).await {
             Ok(snap) => match status_of(&snap, w) {
-                None => return Ok(Ok(())),
-                Some((status, reason)) => {
+                Seen::Gone => return Ok(Ok(())),
+                Seen::There(status, reason) => {
                     looks += 1;
+                    // DELETE_FAILED ends a stack's wait at once.
                     if stuck(w, &status) && (looks > 1 || matches!(w, Wait::StackGone(_))) {
                         let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
                         return Ok(Err(format!("{w} not reached: {status}{why}")));
                     }
                     status
                 }
+                Seen::Unknown(why) => why,
             },
             Err(e) => format!("account not readable: {e}"),
         };

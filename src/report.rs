@@ -42,7 +42,29 @@ pub struct ProgressReport {
     pub next: Option<&'static str>,
     /// What blocks the lab, one line; null when nothing does.
     pub blocked: Option<String>,
+    /// Steps before `step` without evidence: not seen, or unknown because their read failed.
+    pub gaps: Vec<GapReport>,
     pub hint: String,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct GapReport {
+    pub step: &'static str,
+    /// `not_seen` (read, and not there) or `unknown` (its read failed).
+    pub state: &'static str,
+    pub why: String,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct UnknownReport {
+    /// `stacks`, `portfolio shares`, `provisioned products`, `pipelines`, `endpoints`,
+    /// `notebook instances`, `bucket list` or `bucket <name>`.
+    pub part: String,
+    /// The read that failed, and why.
+    pub cause: String,
+    /// True when the content shown for the part is the last known one (a dashboard keeps it);
+    /// a single read shows nothing for it.
+    pub stale: bool,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -52,6 +74,8 @@ pub struct AccountReport {
     pub error: Option<String>,
     pub error_kind: Option<String>,
     pub warnings: Vec<String>,
+    /// Parts of the account whose read failed: their lists below are not known to be complete.
+    pub unknown: Vec<UnknownReport>,
     pub stacks: Vec<StackReport>,
     /// Portfolio shares from this account (Tools): the account shared with and acceptance.
     pub shares: Vec<ShareReport>,
@@ -195,6 +219,15 @@ fn progress_report(p: &Progress) -> ProgressReport {
             .blocked
             .as_ref()
             .map(|b| format!("{}: {}: {}", b.role, b.subject, b.reason)),
+        gaps: p
+            .gaps
+            .iter()
+            .map(|g| GapReport {
+                step: g.step.number(),
+                state: if g.unknown { "unknown" } else { "not_seen" },
+                why: g.why.clone(),
+            })
+            .collect(),
         hint: p.hint.clone(),
     }
 }
@@ -205,6 +238,15 @@ fn account(s: &AccountSnapshot) -> AccountReport {
         error: s.error.as_ref().map(|e| e.message.clone()),
         error_kind: s.error.as_ref().map(|e| format!("{:?}", e.kind)),
         warnings: s.warnings.clone(),
+        unknown: s
+            .unknown
+            .iter()
+            .map(|u| UnknownReport {
+                part: u.part.to_string(),
+                cause: u.cause.clone(),
+                stale: u.stale,
+            })
+            .collect(),
         stacks: s
             .stacks
             .iter()
@@ -299,6 +341,14 @@ pub fn text(report: &Report) -> String {
             (None, Some(n)) => format!("next {n}"),
         };
         out.push_str(&format!("{:<16} {:<28} {state}\n", l.name, step));
+        for g in &l.progress.gaps {
+            let what = if g.state == "unknown" {
+                "unknown"
+            } else {
+                "not seen"
+            };
+            out.push_str(&format!("  gap: {} {what}: {}\n", g.step, g.why));
+        }
         let billing = l.accounts.values().map(|a| a.billable.len()).sum::<usize>();
         if billing > 0 {
             out.push_str(&format!(
@@ -320,6 +370,12 @@ pub fn text(report: &Report) -> String {
         for (role, a) in &l.accounts {
             if let Some(e) = &a.error {
                 out.push_str(&format!("  {role} {}: {e}\n", a.account_id));
+            }
+            for u in &a.unknown {
+                out.push_str(&format!(
+                    "  {role} {}: {} unknown: {}\n",
+                    a.account_id, u.part, u.cause
+                ));
             }
             for w in &a.warnings {
                 out.push_str(&format!("  {role} {}: warning: {w}\n", a.account_id));

@@ -176,11 +176,15 @@ pub fn cleanup(app: &App, labs: &[usize]) -> BulkView {
                         steps.join("; ")
                     ));
                 }
+                for w in plan.withheld.iter().filter(|w| w.role == role) {
+                    item.touches
+                        .push(format!("{role} {id}: withheld: {}: {}", w.title, w.cause));
+                }
             }
             item.total = plan.steps.len();
             if item.total > 0 {
                 item.state = ItemState::Waiting;
-            } else {
+            } else if plan.withheld.is_empty() {
                 item.touches.push("nothing to clean up".into());
             }
             item.plan = Some(plan);
@@ -300,7 +304,13 @@ pub fn on_cleanup_done(view: &mut BulkView, lab: usize, outcome: &Outcome) {
             })
             .collect();
         item.failed = item.failures.len();
-        item.state = if outcome.succeeded() {
+        let withheld = item.plan.as_ref().map_or(0, |p| p.withheld.len());
+        item.state = if outcome.succeeded() && withheld > 0 {
+            ItemState::Failed(format!(
+                "{} step(s) done; incomplete: {withheld} withheld",
+                item.done
+            ))
+        } else if outcome.succeeded() {
             ItemState::Done(format!("{} step(s) done", item.done))
         } else if outcome.interrupted {
             ItemState::Failed("interrupted: run it again to finish".into())

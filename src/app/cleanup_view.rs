@@ -73,7 +73,13 @@ impl CleanupView {
 
     pub fn finish(&mut self, outcome: &Outcome) {
         let problems = outcome.problems();
-        let summary = if outcome.succeeded() {
+        let withheld = self.plan.withheld.len();
+        let summary = if outcome.succeeded() && withheld > 0 {
+            format!(
+                "done: {} steps; incomplete: {withheld} withheld (see the plan above)",
+                outcome.results.len()
+            )
+        } else if outcome.succeeded() {
             format!("done: {} steps", outcome.results.len())
         } else if outcome.interrupted {
             "interrupted: run it again to finish the rest".to_string()
@@ -86,7 +92,7 @@ impl CleanupView {
             )
         };
         self.state = RunState::Finished {
-            ok: outcome.succeeded(),
+            ok: outcome.succeeded() && withheld == 0,
             summary,
         };
     }

@@ -353,6 +353,9 @@ fn row_text(app: &App, lab: &LabState, out: &mut String) {
     if let Some(b) = &lab.progress.blocked {
         let _ = write!(out, "blocked {b} ");
     }
+    for g in &lab.progress.gaps {
+        let _ = write!(out, "gap {g} ");
+    }
     for role in lab.info.roles() {
         let h = lab.health[role];
         let _ = write!(out, "{role} {} ", h.category().word());

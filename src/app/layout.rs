@@ -29,7 +29,8 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     }
     let lab = app.lab()?;
     let pipe = view::pipeline_view(app, lab);
-    let warned = lab.progress.blocked.is_some() || lab.cost.idle(app.now);
+    let warned =
+        lab.progress.blocked.is_some() || !lab.progress.gaps.is_empty() || lab.cost.idle(app.now);
     let header_h = if area.height >= 30 && warned { 3 } else { 2 };
     let pipe_h = strip_height(&pipe, area.height);
     let most = (area.height - header_h - pipe_h - 1).saturating_sub(4);
@@ -76,9 +77,9 @@ fn panes_height(app: &App, lab: &LabState) -> usize {
         .map(|role| {
             let sections = view::pane_sections(app, lab, role);
             let items: usize = sections.iter().map(|s| s.items.len() + 1).sum();
-            let error = lab.snaps[role]
-                .as_ref()
-                .map_or(0, |s| usize::from(s.error.is_some()) * 3 + s.warnings.len());
+            let error = lab.snaps[role].as_ref().map_or(0, |s| {
+                usize::from(s.error.is_some()) * 3 + s.warnings.len() + s.unknown.len()
+            });
             2 + error + items.max(1)
         })
         .max()

@@ -120,7 +120,14 @@ fn on_poll(
     }
     let old = lab.snaps[key.role].take();
     let new = match result {
-        Ok(s) => *s,
+        Ok(s) => {
+            // A part that could not be read keeps what was last known of it, marked stale.
+            let mut s = *s;
+            if let Some(old) = &old {
+                s.carry_unknown_from(old);
+            }
+            s
+        }
         Err(e) => {
             let account = lab.info.accounts[key.role].clone().unwrap_or_default();
             let mut s = old

@@ -45,7 +45,10 @@ pub fn pane_head(app: &App, lab: &LabState, role: Role) -> PaneHead {
             title,
             freshness: format!("updated {} ago", age(real_secs(app, s.fetched_at))),
             error: s.error.as_ref().map(|e| e.message.clone()),
-            warnings: s.warnings.clone(),
+            warnings: s
+                .unknown_lines()
+                .chain(s.warnings.iter().cloned())
+                .collect(),
         },
     }
 }
@@ -332,6 +335,8 @@ pub struct Header {
     pub step: String,
     pub complete: bool,
     pub blocked: Option<String>,
+    /// Earlier steps without evidence: `1.2.2 not seen: ...`, `1.3.2 unknown: ...`.
+    pub gaps: Vec<String>,
     pub hint: String,
     /// `SIMULATED ×30`.
     pub badge: Option<String>,
@@ -356,6 +361,7 @@ pub fn header(app: &App) -> Option<Header> {
         step,
         complete: p.complete(),
         blocked: p.blocked.as_ref().map(ToString::to_string),
+        gaps: p.gaps.iter().map(ToString::to_string).collect(),
         hint: p.hint.clone(),
         badge: app
             .simulated

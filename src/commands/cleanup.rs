@@ -102,7 +102,7 @@ pub async fn run<B: Backend>(
     }
     let plan = cleanup::plan_for(backend, lab, info, names).await;
     print!("{plan}");
-    if !plan.complete() {
+    if !plan.accounts_read() {
         return Err(Failure {
             code: 1,
             message: format!(
@@ -112,14 +112,15 @@ pub async fn run<B: Backend>(
             ),
         });
     }
+    let withheld = withheld_failure(info, &plan);
     if plan.steps.is_empty() {
-        return Ok(());
+        return withheld.map_or(Ok(()), Err);
     }
     if !args.execute {
         println!(
             "Nothing was changed. To carry this out: --execute --confirm <the lab's account ids>"
         );
-        return Ok(());
+        return withheld.map_or(Ok(()), Err);
     }
     let opts = RunOptions {
         poll: Duration::from_secs(args.poll_interval.unwrap_or(if demo { 1 } else { 10 })),
@@ -138,7 +139,7 @@ pub async fn run<B: Backend>(
             info.name,
             plan.steps.len()
         );
-        return Ok(());
+        return withheld.map_or(Ok(()), Err);
     }
     let lines: Vec<String> = problems
         .iter()
@@ -150,10 +151,32 @@ pub async fn run<B: Backend>(
     Err(Failure {
         code: 1,
         message: format!(
-            "cleanup of lab {}: {} of {} steps did not succeed (run it again once fixed):\n{}",
+            "cleanup of lab {}: {} of {} steps did not succeed (run it again once fixed):\n{}{}",
             info.name,
             problems.len(),
             plan.steps.len(),
+            lines.join("\n"),
+            withheld
+                .map(|w| format!("\n{}", w.message))
+                .unwrap_or_default()
+        ),
+    })
+}
+
+/// The exit when steps were withheld: status 1, naming each withheld step and the read that
+/// failed.
+fn withheld_failure(info: &LabInfo, plan: &crate::lab::cleanup::Plan) -> Option<Failure> {
+    if plan.withheld.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = plan.withheld.iter().map(|w| format!("  {w}")).collect();
+    Some(Failure {
+        code: 1,
+        message: format!(
+            "cleanup of lab {} is incomplete: {} step(s) withheld because a read they depend on \
+             failed (run it again once it can be read):\n{}",
+            info.name,
+            plan.withheld.len(),
             lines.join("\n")
         ),
     })

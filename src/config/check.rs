@@ -330,6 +330,7 @@ fn names(raw: RawNames) -> LabNames {
         artifacts_bucket_prefix: raw
             .artifacts_bucket_prefix
             .unwrap_or(d.artifacts_bucket_prefix),
+        ds_data_bucket_prefix: d.ds_data_bucket_prefix,
         pipeline_prefix: raw.pipeline_prefix.unwrap_or(d.pipeline_prefix),
         endpoint_prefix: raw.endpoint_prefix.unwrap_or(d.endpoint_prefix),
         lambda_zips: raw.lambda_zips.unwrap_or(d.lambda_zips),

@@ -10,7 +10,8 @@ const DS: &str = "222222222222";
 const STAGE: &str = "333333333333";
 const EP_TOOLS: &str = "datascience-project-2026-11-27-09-00-00-Tools";
 const EP_STAGE: &str = "datascience-project-2026-11-27-09-00-00-Stage";
-const ARTIFACTS: &str = "mlops-bia-codepipeline-artifacts-ali-x1y2z3";
+const ARTIFACTS: &str = "mlops-bia-codepipeline-artifacts-ali-0a1b2c3d";
+const DS_DATA: &str = "datascience-project-222222222222";
 
 fn info() -> LabInfo {
     LabInfo {
@@ -96,7 +97,7 @@ fn finished() -> LabSnapshots {
         "Amazon Secure Sagemaker",
         "mnist-notebook-data-xyz",
     )];
-    ds.buckets = vec![bucket("mnist-notebook-data-xyz")];
+    ds.buckets = vec![bucket("mnist-notebook-data-xyz"), bucket(DS_DATA)];
     let mut stage = snap(STAGE);
     stage.stacks = vec![stack("StageResources", "CREATE_COMPLETE")];
     stage.buckets = vec![bucket(&format!("mlops-bia-data-model-{STAGE}"))];
@@ -125,12 +126,13 @@ fn a_finished_lab_is_cleaned_in_the_guides_order() {
     assert_eq!(
         titles(&p),
         [
+            format!("Stage delete endpoint {EP_STAGE}"),
             format!("Stage empty bucket mlops-bia-data-model-{STAGE}"),
             "Stage delete stack StageResources".into(),
-            format!("Stage delete endpoint {EP_STAGE}"),
             "DataScience empty and delete bucket mnist-notebook-data-xyz".into(),
             "DataScience terminate provisioned product alice-notebook".into(),
             "DataScience delete stack LabDSAccountSCSetup".into(),
+            format!("DataScience empty bucket {DS_DATA}"),
             "DataScience delete stack DSResources".into(),
             format!("Tools delete endpoint {EP_TOOLS}"),
             "Tools delete stack LabSCToolsAccountSetup".into(),
@@ -182,12 +184,21 @@ fn a_finished_lab_is_cleaned_in_the_guides_order() {
         &p,
         &format!("empty bucket mlops-bia-lambda-functions-{TOOLS}"),
     );
-    assert_eq!(p.steps[pipeline].after, [data, artifacts]);
+    let tools_endpoint = index(&p, &format!("delete endpoint {EP_TOOLS}"));
+    assert_eq!(p.steps[pipeline].after, [tools_endpoint, data, artifacts]);
     assert_eq!(
         p.steps[index(&p, "delete stack MLOpsPipelinePrep")].after,
         [lambda, pipeline]
     );
-    assert_eq!(p.steps[index(&p, "delete stack StageResources")].after, [0]);
+    // StageResources holds the role SageMaker deletes the -Stage endpoint with: it goes last.
+    assert_eq!(
+        p.steps[index(&p, "delete stack StageResources")].after,
+        [0, 1]
+    );
+    assert_eq!(
+        p.steps[index(&p, "delete stack DSResources")].after,
+        [terminate, index(&p, &format!("empty bucket {DS_DATA}"))]
+    );
     // The retained bucket goes first: once the product is gone nothing names it any more.
     let bucket = index(&p, "empty and delete bucket mnist-notebook-data-xyz");
     assert!(bucket_step.after.is_empty());
@@ -206,12 +217,12 @@ fn a_finished_lab_is_cleaned_in_the_guides_order() {
     }
     let text = p.to_string();
     assert!(
-        text.starts_with("Cleanup plan for lab alice: 14 steps\n"),
+        text.starts_with("Cleanup plan for lab alice: 15 steps\n"),
         "{text}"
     );
     assert!(
         text.contains(&format!(
-            " 1. [Stage {STAGE}] empty bucket mlops-bia-data-model-{STAGE}\n      touches: bucket mlops-bia-data-model-{STAGE}: every object version and delete marker\n      sends:   delete every object version in mlops-bia-data-model-{STAGE} (s3:ListBucketVersions, s3:DeleteObjectVersion)\n"
+            " 2. [Stage {STAGE}] empty bucket mlops-bia-data-model-{STAGE}\n      touches: bucket mlops-bia-data-model-{STAGE}: every object version and delete marker\n      sends:   delete every object version in mlops-bia-data-model-{STAGE} (s3:ListBucketVersions, s3:DeleteObjectVersion)\n"
         )),
         "{text}"
     );
@@ -229,7 +240,11 @@ fn decoys_and_other_accounts_resources_are_never_planned() {
         format!("mlops-bia-lambda-functions-{TOOLS}-copy"),
         "mlops-bia-codepipeline-artifacts-bob-zzz".to_string(),
         "mlops-bia-codepipeline-artifacts-alix-zzz".to_string(),
+        // Another lab whose UniqueID is `ali-x`, in the same account.
+        "mlops-bia-codepipeline-artifacts-ali-x-0a1b2c3d".to_string(),
+        "mlops-bia-codepipeline-artifacts-ali-0a1b2c3g".to_string(),
         format!("mlops-bia-data-model-{DS}"),
+        format!("datascience-project-{TOOLS}"),
     ];
     let decoy_stacks = ["StageResourcesCopy", "SomeoneElsesStack", "MLOpsPipeline2"];
     let decoy_endpoints = [
@@ -262,6 +277,10 @@ fn decoys_and_other_accounts_resources_are_never_planned() {
         "their-bucket",
     ));
     ds.buckets.push(bucket("their-bucket"));
+    // A provisioned product without a product name is never the lab's.
+    ds.provisioned_products
+        .push(product("pp-unnamed", "nameless", "", "nameless-bucket"));
+    ds.buckets.push(bucket("nameless-bucket"));
 
     let p = plan(&info(), &LabNames::default(), &snaps);
     assert_eq!(p, plan(&info(), &LabNames::default(), &finished()));
@@ -271,7 +290,13 @@ fn decoys_and_other_accounts_resources_are_never_planned() {
         .map(String::as_str)
         .chain(decoy_stacks)
         .chain(decoy_endpoints)
-        .chain(["pp-other", "their-bucket", "artifacts-bob"])
+        .chain([
+            "pp-other",
+            "their-bucket",
+            "artifacts-bob",
+            "pp-unnamed",
+            "nameless",
+        ])
     {
         assert!(!text.contains(decoy), "{decoy} planned:\n{text}");
     }
@@ -352,4 +377,208 @@ fn a_resumed_cleanup_only_waits_for_what_is_already_going() {
             stack: "MLOpsPipeline".into()
         }]
     );
+}
+
+/// The snapshot of `role` in `snaps`.
+fn account(snaps: &mut LabSnapshots, role: Role) -> &mut AccountSnapshot {
+    snaps[role].as_mut().expect("snapshot")
+}
+
+fn withheld_titles(p: &Plan) -> Vec<String> {
+    p.withheld
+        .iter()
+        .map(|w| format!("{} {}", w.role, w.title))
+        .collect()
+}
+
+#[test]
+fn unreadable_products_withhold_what_needs_them_and_the_rest_is_planned() {
+    let mut snaps = finished();
+    let cause = "SearchProvisionedProducts failed: HTTP 500";
+    let ds = account(&mut snaps, Role::DataScience);
+    ds.provisioned_products.clear();
+    ds.mark_unknown(Part::Products, cause);
+    let p = plan(&info(), &LabNames::default(), &snaps);
+    assert!(!p.complete() && p.accounts_read() && !p.is_empty());
+    assert_eq!(
+        withheld_titles(&p),
+        [
+            "DataScience terminate the lab's provisioned products (and empty and delete their retained buckets)",
+            "DataScience delete stack LabDSAccountSCSetup",
+            "DataScience delete stack DSResources",
+        ]
+    );
+    for w in &p.withheld {
+        assert!(w.cause.contains(cause), "{w}");
+        assert_eq!(w.account_id, DS);
+    }
+    // Nothing of DataScience is planned; Stage and Tools are, whole.
+    assert!(p.steps.iter().all(|s| s.role != Role::DataScience));
+    assert_eq!(p.steps.iter().filter(|s| s.role == Role::Stage).count(), 3);
+    assert_eq!(p.steps.iter().filter(|s| s.role == Role::Tools).count(), 7);
+    let text = p.to_string();
+    assert!(
+        text.starts_with("Cleanup plan for lab alice: 10 steps, incomplete: 3 withheld\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  withheld: [DataScience {DS}] delete stack LabDSAccountSCSetup: the notebook product must be terminated first"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("DataScience provisioned products could not be read (SearchProvisionedProducts failed: HTTP 500)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unreadable_stage_endpoints_withhold_stage_resources_but_not_its_bucket() {
+    let mut snaps = finished();
+    let stage = account(&mut snaps, Role::Stage);
+    stage.endpoints.clear();
+    stage.mark_unknown(
+        Part::Endpoints,
+        "ListEndpoints failed: AccessDeniedException: no",
+    );
+    let p = plan(&info(), &LabNames::default(), &snaps);
+    assert_eq!(
+        withheld_titles(&p),
+        [
+            "Stage delete the lab's datascience-project-*-Stage endpoints, configs and models",
+            "Stage delete stack StageResources",
+        ]
+    );
+    assert!(
+        p.withheld[1].cause.contains("execution role"),
+        "{}",
+        p.withheld[1]
+    );
+    let stage_steps: Vec<String> = titles(&p)
+        .into_iter()
+        .filter(|t| t.starts_with("Stage"))
+        .collect();
+    assert_eq!(
+        stage_steps,
+        [format!("Stage empty bucket mlops-bia-data-model-{STAGE}")]
+    );
+}
+
+#[test]
+fn unreadable_stacks_withhold_every_stack_and_one_bucket_only_its_own_stack() {
+    let mut snaps = finished();
+    let tools = account(&mut snaps, Role::Tools);
+    tools.stacks.clear();
+    tools.mark_unknown(Part::Stacks, "DescribeStacks failed: AccessDenied");
+    let stage = account(&mut snaps, Role::Stage);
+    let stage_bucket = format!("mlops-bia-data-model-{STAGE}");
+    stage.buckets.clear();
+    stage.mark_unknown(
+        Part::Bucket(stage_bucket.clone()),
+        "HeadBucket failed: access denied",
+    );
+    let p = plan(&info(), &LabNames::default(), &snaps);
+    let withheld = withheld_titles(&p);
+    for t in [
+        "Tools delete stack LabSCToolsAccountSetup (if present)",
+        "Tools delete stack MLOpsPipeline (if present)",
+        "Tools delete stack MLOpsPipelinePrep (if present)",
+        &format!("Stage empty bucket {stage_bucket}"),
+        "Stage delete stack StageResources",
+    ] {
+        assert!(withheld.iter().any(|w| w == t), "{t} not in {withheld:#?}");
+    }
+    // The Tools buckets and endpoint need no stack knowledge; the Stage endpoint neither.
+    let planned = titles(&p);
+    for t in [
+        format!("Tools empty bucket mlops-bia-lambda-functions-{TOOLS}"),
+        format!("Tools delete endpoint {EP_TOOLS}"),
+        format!("Stage delete endpoint {EP_STAGE}"),
+    ] {
+        assert!(planned.contains(&t), "{t} not in {planned:#?}");
+    }
+    assert!(
+        !planned
+            .iter()
+            .any(|t| t.contains("delete stack") && t.starts_with("Tools"))
+    );
+}
+
+#[test]
+fn the_artifacts_bucket_is_the_pipelines_store_or_exactly_the_uids() {
+    let names = LabNames::default();
+    // The pipeline names its store: that bucket, whatever it looks like; the look-alike stays.
+    let mut snaps = finished();
+    let tools = account(&mut snaps, Role::Tools);
+    tools.buckets.retain(|b| b.name != ARTIFACTS);
+    tools.buckets.push(bucket("store-of-the-pipeline"));
+    tools
+        .buckets
+        .push(bucket("mlops-bia-codepipeline-artifacts-ali-x-0a1b2c3d"));
+    tools.pipelines.push(crate::lab::Pipeline {
+        name: "MLOpsPipeline-CodePipeline-ABC".into(),
+        artifact_bucket: Some("store-of-the-pipeline".into()),
+        ..Default::default()
+    });
+    let p = plan(&info(), &names, &snaps);
+    let t = titles(&p);
+    assert!(
+        t.contains(&"Tools empty bucket store-of-the-pipeline".to_string()),
+        "{t:#?}"
+    );
+    assert!(!p.to_string().contains("ali-x-"));
+    // The pipeline unreadable: only the exact `<prefix><uid>-<8 hex>` name.
+    let tools = account(&mut snaps, Role::Tools);
+    tools.mark_unknown(Part::Pipelines, "GetPipelineState failed: denied");
+    tools.buckets.push(bucket(ARTIFACTS));
+    let p = plan(&info(), &names, &snaps);
+    let t = titles(&p);
+    assert!(
+        t.contains(&format!("Tools empty bucket {ARTIFACTS}")),
+        "{t:#?}"
+    );
+    assert!(
+        !t.iter()
+            .any(|x| x.contains("store-of-the-pipeline") || x.contains("ali-x-"))
+    );
+    // Neither the pipeline nor the bucket list: the artifacts bucket and its stack are withheld.
+    let tools = account(&mut snaps, Role::Tools);
+    tools.buckets.retain(|b| b.name != ARTIFACTS);
+    tools.mark_unknown(Part::BucketList, "ListBuckets failed: denied");
+    let p = plan(&info(), &names, &snaps);
+    let w = withheld_titles(&p);
+    assert!(
+        w.contains(
+            &"Tools empty the artifacts bucket mlops-bia-codepipeline-artifacts-ali-…".to_string()
+        ),
+        "{w:#?}"
+    );
+    assert!(
+        w.contains(&"Tools delete stack MLOpsPipeline".to_string()),
+        "{w:#?}"
+    );
+    assert!(
+        w.contains(&"Tools delete stack MLOpsPipelinePrep".to_string()),
+        "{w:#?}"
+    );
+}
+
+#[test]
+fn a_renamed_product_is_the_labs_by_the_tools_product_id() {
+    let mut snaps = finished();
+    let tools = account(&mut snaps, Role::Tools);
+    tools.stacks[0]
+        .outputs
+        .insert("SagemakerProductID".into(), "prod-lab".into());
+    let ds = account(&mut snaps, Role::DataScience);
+    let mut renamed = product("pp-ren", "renamed-notebook", "Secure notebook v2", "b2");
+    renamed.product_id = "prod-lab".into();
+    let mut foreign = product("pp-for", "foreign", "Secure notebook v2", "b3");
+    foreign.product_id = "prod-other".into();
+    ds.provisioned_products.extend([renamed, foreign]);
+    let p = plan(&info(), &LabNames::default(), &snaps);
+    let t = titles(&p);
+    assert!(t.contains(&"DataScience terminate provisioned product renamed-notebook".to_string()));
+    assert!(!p.to_string().contains("pp-for"));
 }

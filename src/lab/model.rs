@@ -134,6 +134,9 @@ pub struct AccountSnapshot {
     pub buckets: Vec<Bucket>,
     /// Parts of the account that could not be read this time (the rest still shows).
     pub warnings: Vec<String>,
+    /// Parts whose read failed: their content is not known (it is the last known one, carried
+    /// over by whoever keeps the previous snapshot, or empty on a first read).
+    pub unknown: Vec<Unknown>,
     /// Set when the latest poll failed as a whole; the content is then the last good one.
     pub error: Option<AccountError>,
 }
@@ -152,6 +155,7 @@ impl AccountSnapshot {
         self.account_id == other.account_id
             && self.error == other.error
             && self.warnings == other.warnings
+            && self.unknown == other.unknown
             && self.stacks == other.stacks
             && self.portfolio_shares == other.portfolio_shares
             && self.provisioned_products == other.provisioned_products
@@ -168,6 +172,7 @@ impl AccountSnapshot {
         self.account_id.hash(&mut h);
         self.error.hash(&mut h);
         self.warnings.hash(&mut h);
+        self.unknown.hash(&mut h);
         self.stacks.hash(&mut h);
         self.portfolio_shares.hash(&mut h);
         self.provisioned_products.hash(&mut h);
@@ -176,6 +181,63 @@ impl AccountSnapshot {
         self.notebooks.hash(&mut h);
         self.buckets.hash(&mut h);
         h.finish()
+    }
+
+    /// Why a part could not be read, when it could not (an account-wide error covers every part).
+    pub fn unknown(&self, part: &Part) -> Option<&str> {
+        if let Some(e) = &self.error {
+            return Some(&e.message);
+        }
+        self.unknown
+            .iter()
+            .find(|u| u.part.covers(part))
+            .map(|u| u.cause.as_str())
+    }
+
+    /// True when the part was read this time.
+    pub fn known(&self, part: &Part) -> bool {
+        self.unknown(part).is_none()
+    }
+
+    /// Mark a part unknown (once), with the read that failed.
+    pub fn mark_unknown(&mut self, part: Part, cause: impl Into<String>) {
+        if !self.unknown.iter().any(|u| u.part == part) {
+            self.unknown.push(Unknown {
+                part,
+                cause: cause.into(),
+                stale: false,
+            });
+        }
+    }
+
+    /// For every part this snapshot could not read, keep what `prev` last knew of it, marked
+    /// stale, instead of showing it as empty.
+    pub fn carry_unknown_from(&mut self, prev: &AccountSnapshot) {
+        for i in 0..self.unknown.len() {
+            let part = self.unknown[i].part.clone();
+            let carried = match &part {
+                Part::Stacks => carry(&mut self.stacks, &prev.stacks),
+                Part::Shares => carry(&mut self.portfolio_shares, &prev.portfolio_shares),
+                Part::Products => carry(&mut self.provisioned_products, &prev.provisioned_products),
+                Part::Pipelines => carry(&mut self.pipelines, &prev.pipelines),
+                Part::Endpoints => carry(&mut self.endpoints, &prev.endpoints),
+                Part::Notebooks => carry(&mut self.notebooks, &prev.notebooks),
+                Part::BucketList => false,
+                Part::Bucket(name) => match prev.buckets.iter().find(|b| &b.name == name) {
+                    Some(b) if !self.buckets.iter().any(|x| &x.name == name) => {
+                        self.buckets.push(b.clone());
+                        true
+                    }
+                    _ => false,
+                },
+            };
+            self.unknown[i].stale = carried;
+        }
+    }
+
+    /// One line per unknown part, for panes and reports.
+    pub fn unknown_lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.unknown.iter().map(ToString::to_string)
     }
 
     pub fn stack(&self, name: &str) -> Option<&Stack> {
@@ -199,6 +261,73 @@ impl AccountSnapshot {
                     .flat_map(|s| &s.actions)
                     .any(|a| a.status.as_deref().is_some_and(moving))
             })
+    }
+}
+
+/// Replace `now` by `prev` (the last known content); true when there was any to keep.
+fn carry<T: Clone>(now: &mut Vec<T>, prev: &[T]) -> bool {
+    if prev.is_empty() {
+        return false;
+    }
+    *now = prev.to_vec();
+    true
+}
+
+/// A part of an account's snapshot that is read on its own, and can fail on its own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    Stacks,
+    Shares,
+    Products,
+    Pipelines,
+    Endpoints,
+    Notebooks,
+    /// The listing that finds a bucket by its name's pattern (the artifacts bucket).
+    BucketList,
+    /// One bucket, by name.
+    Bucket(String),
+}
+
+impl Part {
+    /// True when knowing nothing of `self` means knowing nothing of `other` either.
+    pub fn covers(&self, other: &Part) -> bool {
+        self == other
+    }
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Part::Stacks => f.write_str("stacks"),
+            Part::Shares => f.write_str("portfolio shares"),
+            Part::Products => f.write_str("provisioned products"),
+            Part::Pipelines => f.write_str("pipelines"),
+            Part::Endpoints => f.write_str("endpoints"),
+            Part::Notebooks => f.write_str("notebook instances"),
+            Part::BucketList => f.write_str("bucket list"),
+            Part::Bucket(b) => write!(f, "bucket {b}"),
+        }
+    }
+}
+
+/// A part whose read failed, with the failure.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Unknown {
+    pub part: Part,
+    /// The read that failed and why, e.g. `SearchProvisionedProducts failed: HTTP 500`.
+    pub cause: String,
+    /// The part shows its last known content (carried from an earlier snapshot).
+    pub stale: bool,
+}
+
+impl fmt::Display for Unknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = if self.stale {
+            "showing the last read"
+        } else {
+            "nothing known"
+        };
+        write!(f, "{} unknown ({shown}): {}", self.part, self.cause)
     }
 }
 
@@ -241,6 +370,8 @@ pub struct ProvisionedProduct {
     pub name: String,
     pub id: String,
     pub product_name: String,
+    /// The catalog product it was launched from (`prod-...`), when known.
+    pub product_id: String,
     /// `AVAILABLE`, `UNDER_CHANGE`, `TAINTED`, `ERROR`, `PLAN_IN_PROGRESS`.
     pub status: String,
     pub status_message: Option<String>,
@@ -252,6 +383,8 @@ pub struct ProvisionedProduct {
 #[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct Pipeline {
     pub name: String,
+    /// The S3 bucket of its artifact store (GetPipeline's `artifactStore.location`), when read.
+    pub artifact_bucket: Option<String>,
     pub stages: Vec<PipelineStage>,
     pub latest_execution: Option<PipelineExecution>,
 }

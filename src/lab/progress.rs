@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::model::{AccountSnapshot, Category, LabInfo, PerRole, Role, Stack, StackEvent};
+use super::model::{AccountSnapshot, Category, LabInfo, Part, PerRole, Role, Stack, StackEvent};
 use super::names::LabNames;
 
 /// The guide's checkpoints, in the order a participant meets them.
@@ -102,13 +102,33 @@ impl fmt::Display for Blocker {
     }
 }
 
+/// An earlier step without evidence while a later step has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub step: Step,
+    /// True when the read that would tell failed (unknown), false when it was read and the
+    /// step's evidence is not there (not seen).
+    pub unknown: bool,
+    /// What is missing, or the read that failed.
+    pub why: String,
+}
+
+impl fmt::Display for Gap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.unknown { "unknown" } else { "not seen" };
+        write!(f, "{} {what}: {}", self.step.number(), self.why)
+    }
+}
+
 /// A lab's position in the guide.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Progress {
-    /// The last step such that it and every step before it are done.
+    /// The furthest step with evidence that it is done.
     pub reached: Option<Step>,
-    /// The first step not done yet; `None` when the lab is complete.
+    /// The first step after `reached` not done yet; `None` when the lab is complete.
     pub next: Option<Step>,
+    /// Steps before `reached` without evidence: not seen, or unknown (their read failed).
+    pub gaps: Vec<Gap>,
     pub blocked: Option<Blocker>,
     /// One line, in the guide's words, on what to do or wait for next.
     pub hint: String,
@@ -127,16 +147,22 @@ pub type LabSnapshots = PerRole<Option<AccountSnapshot>>;
 pub fn derive(info: &LabInfo, names: &LabNames, snaps: &LabSnapshots) -> Progress {
     let ctx = Ctx { info, names, snaps };
     let done: Vec<bool> = Step::ALL.iter().map(|s| ctx.done(*s)).collect();
-    let first_open = done.iter().position(|d| !d);
-    let reached = match first_open {
-        Some(0) => None,
-        Some(i) => Some(Step::ALL[i - 1]),
-        None => Some(Step::DeployStage),
-    };
-    let next = first_open.map(|i| Step::ALL[i]);
+    let furthest = done.iter().rposition(|d| *d);
+    let reached = furthest.map(|i| Step::ALL[i]);
+    let from = furthest.map_or(0, |i| i + 1);
+    let next = (from..Step::ALL.len())
+        .find(|&i| !done[i])
+        .map(|i| Step::ALL[i]);
+    let gaps = (0..from)
+        .filter(|&i| !done[i])
+        .map(|i| ctx.gap(Step::ALL[i]))
+        .collect();
     let blocked = ctx.blocker();
     let hint = match next {
-        Some(step) => ctx.gate().unwrap_or_else(|| ctx.hint(step)),
+        Some(step) => match ctx.unknown(step) {
+            Some(cause) => format!("{} cannot be told: {cause}", step.number()),
+            None => ctx.gate().unwrap_or_else(|| ctx.hint(step)),
+        },
         None => {
             "Lab complete: both endpoints are InService. Clean up when done: they bill by the hour."
                 .to_string()
@@ -145,6 +171,7 @@ pub fn derive(info: &LabInfo, names: &LabNames, snaps: &LabSnapshots) -> Progres
     Progress {
         reached,
         next,
+        gaps,
         blocked,
         hint,
     }
@@ -240,6 +267,119 @@ impl Ctx<'_> {
         })
     }
 
+    /// The parts of the accounts a step's evidence is read from.
+    fn parts(&self, step: Step) -> Vec<(Role, Part)> {
+        let n = self.names;
+        let tools = self.account(Role::Tools);
+        match step {
+            Step::ToolsCatalog | Step::PipelinePrep | Step::PipelineStack => {
+                vec![(Role::Tools, Part::Stacks)]
+            }
+            Step::PortfolioShared => vec![(Role::Tools, Part::Stacks), (Role::Tools, Part::Shares)],
+            Step::LambdaZips => vec![
+                (Role::Tools, Part::Stacks),
+                (Role::Tools, Part::Bucket(n.lambda_bucket(&tools))),
+            ],
+            Step::DataScienceCatalog => vec![(Role::DataScience, Part::Stacks)],
+            Step::StageResources => vec![(Role::Stage, Part::Stacks)],
+            Step::Notebook => vec![
+                (Role::DataScience, Part::Products),
+                (Role::DataScience, Part::Notebooks),
+            ],
+            Step::ModelUploaded => vec![
+                (Role::Tools, Part::Stacks),
+                (Role::Tools, Part::Bucket(n.data_model_bucket(&tools))),
+            ],
+            Step::SourceStage => vec![(Role::Tools, Part::Pipelines)],
+            Step::DeployTools => vec![
+                (Role::Tools, Part::Pipelines),
+                (Role::Tools, Part::Endpoints),
+            ],
+            Step::DeployStage => vec![
+                (Role::Tools, Part::Pipelines),
+                (Role::Stage, Part::Endpoints),
+            ],
+        }
+    }
+
+    /// Why a step cannot be told: an account not read yet or unreadable, or a part of it whose
+    /// read failed.
+    fn unknown(&self, step: Step) -> Option<String> {
+        self.parts(step).into_iter().find_map(|(role, part)| {
+            self.info.accounts[role].as_ref()?;
+            match self.snap(role) {
+                None => Some(format!("the {role} account has not been read yet")),
+                Some(s) => s
+                    .unknown(&part)
+                    .map(|cause| format!("{role} {part}: {cause}")),
+            }
+        })
+    }
+
+    /// An earlier step without evidence: unknown when its read failed, else what is missing.
+    fn gap(&self, step: Step) -> Gap {
+        if let Some(why) = self.unknown(step) {
+            return Gap {
+                step,
+                unknown: true,
+                why,
+            };
+        }
+        let n = self.names;
+        let stack = |role: Role, name: &str| match self.stack_status(role, name) {
+            Some(st) => format!("stack {name} in {role} is {st}"),
+            None => format!("no stack {name} in {role}"),
+        };
+        let tools = self.account(Role::Tools);
+        let why = match step {
+            Step::ToolsCatalog => stack(Role::Tools, &n.tools_catalog_stack),
+            Step::PortfolioShared => format!(
+                "\"{}\" is not shared with the DataScience account {}",
+                n.portfolio_name,
+                self.account(Role::DataScience)
+            ),
+            Step::PipelinePrep => stack(Role::Tools, &n.prep_stack),
+            Step::LambdaZips => format!(
+                "{}/3 Lambda zips in {}",
+                self.zips_present(),
+                n.lambda_bucket(&tools)
+            ),
+            Step::PipelineStack => stack(Role::Tools, &n.pipeline_stack),
+            Step::DataScienceCatalog => stack(Role::DataScience, &n.ds_catalog_stack),
+            Step::StageResources => stack(Role::Stage, &n.stage_stack),
+            Step::Notebook => format!(
+                "no \"{}\" product with its notebook InService",
+                n.product_name
+            ),
+            Step::ModelUploaded => {
+                format!("{} not in {}", n.model_key, n.data_model_bucket(&tools))
+            }
+            Step::SourceStage => format!("stage {} has not succeeded", n.source_stage),
+            Step::DeployTools => format!(
+                "stage {} has not succeeded with a -Tools endpoint InService",
+                n.tools_stage
+            ),
+            Step::DeployStage => format!(
+                "stage {} has not succeeded with a -Stage endpoint InService",
+                n.stage_stage
+            ),
+        };
+        Gap {
+            step,
+            unknown: false,
+            why,
+        }
+    }
+
+    /// The Tools catalog stack's `SagemakerProductID` output, when read.
+    fn tools_product_id(&self) -> Option<&str> {
+        self.snap(Role::Tools)?
+            .stack(&self.names.tools_catalog_stack)?
+            .outputs
+            .get("SagemakerProductID")
+            .map(String::as_str)
+    }
+
     fn done(&self, step: Step) -> bool {
         let n = self.names;
         match step {
@@ -255,8 +395,9 @@ impl Ctx<'_> {
             Step::DataScienceCatalog => self.stack_done(Role::DataScience, &n.ds_catalog_stack),
             Step::StageResources => self.stack_done(Role::Stage, &n.stage_stack),
             Step::Notebook => self.snap(Role::DataScience).is_some_and(|s| {
+                let product_id = self.tools_product_id();
                 let launched = s.provisioned_products.iter().any(|p| {
-                    p.product_name == n.product_name
+                    n.is_lab_product(&p.product_name, &p.product_id, product_id)
                         && Category::of(&p.status) == Category::Complete
                 });
                 let running = s

@@ -346,6 +346,19 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
             let _ = write!(cell, "{b}");
             fit_end(&mut cell, c.blocked_w);
             put(buf, r, c.blocked, &cell, theme.error(), c.blocked_w);
+        } else if let Some(g) = lab.progress.gaps.first() {
+            // No blocker, but an earlier step has no evidence: say which, and why.
+            cell.clear();
+            let _ = write!(cell, "? {g}");
+            fit_end(&mut cell, c.blocked_w);
+            put(
+                buf,
+                r,
+                c.blocked,
+                &cell,
+                theme.category(Category::Pending),
+                c.blocked_w,
+            );
         }
         cell.clear();
         fleet::write_changed(app, lab, &mut cell);

@@ -63,6 +63,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(idle) = &h.idle {
         lines.push((format!(" ! {idle}"), theme.error()));
     }
+    if let Some(g) = h.gaps.first() {
+        let more = match h.gaps.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        lines.push((
+            format!(" ? gap · {g}{more}"),
+            theme.category(Category::Pending),
+        ));
+    }
     let next_sym = if h.complete { " ✓ " } else { " → next · " };
     lines.push((format!("{next_sym}{}", h.hint), theme.dim()));
     let room = area.height.saturating_sub(1) as usize;

@@ -166,7 +166,7 @@ fn s3(objects: &'static [&'static str]) -> (Vec<Rule>, aws_sdk_s3::Client) {
         op::list_buckets::ListBucketsOutput::builder()
             .buckets(
                 S3Bucket::builder()
-                    .name("mlops-bia-codepipeline-artifacts-ali-x1")
+                    .name("mlops-bia-codepipeline-artifacts-ali-0a1b2c3d")
                     .build(),
             )
             .build()

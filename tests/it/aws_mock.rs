@@ -488,7 +488,7 @@ async fn latest_execution_is_the_newest_summary() {
 const PRODUCT: &str = "Amazon Secure Sagemaker";
 
 #[tokio::test]
-async fn provisioned_products_are_read_over_every_page_and_only_the_labs_are_kept() {
+async fn provisioned_products_are_read_over_every_page_and_unnamed_ones_are_dropped() {
     let page1 = format!(
         r#"{{
   "ProvisionedProducts": [
@@ -512,9 +512,11 @@ async fn provisioned_products_are_read_over_every_page_and_only_the_labs_are_kep
   "ProvisionedProducts": [
     {{ "Name": "ds-notebook-2", "Type": "CFN_STACK", "Id": "pp-bbbbbbbbbbbbb",
        "Status": "UNDER_CHANGE", "StatusMessage": "Provisioning in progress",
-       "CreatedTime": {b}, "ProductId": "prod-lab1234567890", "ProductName": "{PRODUCT}" }}
+       "CreatedTime": {b}, "ProductId": "prod-lab1234567890", "ProductName": "{PRODUCT}" }},
+    {{ "Name": "nameless", "Type": "CFN_STACK", "Id": "pp-nnnnnnnnnnnnn",
+       "Status": "AVAILABLE", "CreatedTime": {b}, "ProductId": "prod-lab1234567890" }}
   ],
-  "TotalResultsCount": 3
+  "TotalResultsCount": 4
 }}"#,
         b = at(-60),
     );
@@ -560,11 +562,13 @@ async fn provisioned_products_are_read_over_every_page_and_only_the_labs_are_kep
         [&first, &second, &outputs]
     );
 
-    let products = catalog::products(&sc, PRODUCT)
+    let products = catalog::products(&sc)
         .await
         .expect("SearchProvisionedProducts");
     assert_eq!(first.num_calls(), 1);
     assert_eq!(second.num_calls(), 1, "the second page is read");
+    // Every named product is kept (which are the lab's is decided with the Tools account's
+    // product id); one without a product name, though its ProductId matches, is never the lab's.
     assert_eq!(
         products,
         vec![
@@ -572,15 +576,27 @@ async fn provisioned_products_are_read_over_every_page_and_only_the_labs_are_kep
                 name: "ds-notebook".into(),
                 id: "pp-aaaaaaaaaaaaa".into(),
                 product_name: PRODUCT.into(),
+                product_id: "prod-lab1234567890".into(),
                 status: "AVAILABLE".into(),
                 status_message: None,
                 outputs: Default::default(),
                 created: t(-7_200),
             },
             ProvisionedProduct {
+                name: "someone-elses-vpc".into(),
+                id: "pp-zzzzzzzzzzzzz".into(),
+                product_name: "Corporate VPC".into(),
+                product_id: "prod-other000000".into(),
+                status: "AVAILABLE".into(),
+                status_message: None,
+                outputs: Default::default(),
+                created: t(-99_000),
+            },
+            ProvisionedProduct {
                 name: "ds-notebook-2".into(),
                 id: "pp-bbbbbbbbbbbbb".into(),
                 product_name: PRODUCT.into(),
+                product_id: "prod-lab1234567890".into(),
                 status: "UNDER_CHANGE".into(),
                 status_message: Some("Provisioning in progress".into()),
                 outputs: Default::default(),
@@ -1096,12 +1112,18 @@ async fn a_denied_part_is_a_warning_and_the_rest_of_the_account_still_shows() {
     );
     assert_eq!(snap.stacks[0].status, "CREATE_COMPLETE");
     assert!(snap.endpoints.is_empty());
-    assert_eq!(snap.warnings.len(), 1, "{:?}", snap.warnings);
+    // The endpoints are unknown (not "none"), with the read that failed; the rest is known.
+    assert!(snap.warnings.is_empty(), "{:?}", snap.warnings);
+    assert_eq!(snap.unknown.len(), 1, "{:?}", snap.unknown);
+    assert_eq!(snap.unknown[0].part, Part::Endpoints);
     assert!(
-        snap.warnings[0].starts_with("ListEndpoints failed: AccessDeniedException"),
+        snap.unknown[0]
+            .cause
+            .starts_with("ListEndpoints failed: AccessDeniedException"),
         "{}",
-        snap.warnings[0]
+        snap.unknown[0].cause
     );
+    assert!(snap.known(&Part::Stacks) && !snap.known(&Part::Endpoints));
     assert_eq!(
         snap.buckets,
         vec![Bucket {

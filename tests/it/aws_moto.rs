@@ -130,7 +130,7 @@ fn status_json_reports_each_account_of_a_seeded_lab() {
         [
             "mlops-bia-lambda-functions-111111111111",
             "mlops-bia-data-model-111111111111",
-            "mlops-bia-codepipeline-artifacts-ali-x1y2z3"
+            "mlops-bia-codepipeline-artifacts-ali-1f2e3d4c"
         ]
     );
     let mut zips: Vec<&str> = buckets[0]["objects"]
@@ -165,12 +165,20 @@ fn status_json_reports_each_account_of_a_seeded_lab() {
         names(&tools["pipelines"]),
         [made["pipeline"].as_str().expect("name")]
     );
-    let w = warnings(tools);
-    assert!(
-        w.iter().any(|w| w
-            .starts_with("GetPipelineState failed: HTTP 500, and the answer is not an AWS error")),
-        "{w:?}"
+    // The pipeline's state is unknown (not "never ran"), with the call that failed.
+    assert_eq!(
+        tools["unknown"][0]["part"], "pipelines",
+        "{}",
+        tools["unknown"]
     );
+    assert!(
+        tools["unknown"][0]["cause"].as_str().is_some_and(|c| c
+            .starts_with("GetPipelineState failed: HTTP 500, and the answer is not an AWS error")),
+        "{}",
+        tools["unknown"]
+    );
+    assert_eq!(tools["unknown"].as_array().map(Vec::len), Some(1));
+    let w = warnings(tools);
     assert!(
         w.iter().any(|w| w.starts_with("GetPipeline failed")),
         "{w:?}"
@@ -193,13 +201,22 @@ fn status_json_reports_each_account_of_a_seeded_lab() {
         [made["notebook"].as_str().expect("name")]
     );
     assert_eq!(ds["notebooks"][0]["status"], "InService");
-    assert!(
-        warnings(ds)
-            == [
-                "SearchProvisionedProducts failed: HTTP 500, and the answer is not an \
-                          AWS error (a proxy, or an emulator that lacks SearchProvisionedProducts?)"
-            ],
+    assert!(warnings(ds).is_empty(), "{ds}");
+    assert_eq!(
+        ds["unknown"],
+        serde_json::json!([{
+            "part": "provisioned products",
+            "cause": "SearchProvisionedProducts failed: HTTP 500, and the answer is not an AWS error \
+                      (a proxy, or an emulator that lacks SearchProvisionedProducts?)",
+            "stale": false
+        }]),
         "{ds}"
+    );
+    // So step 2 cannot be told, and is not taken for "not launched".
+    assert!(
+        alice["progress"]["gaps"].is_array(),
+        "{}",
+        alice["progress"]
     );
 
     // Stage: its stack, bucket and endpoint, and nothing of the other accounts.
@@ -258,8 +275,27 @@ fn status_json_reports_each_account_of_a_seeded_lab() {
         serde_json::json!([])
     );
 
-    // The guide's steps up to the Stage stack are done; the product search is what moto lacks.
-    assert_eq!(alice["progress"]["step"], "1.7");
+    // The model is uploaded (3.1, the furthest step with evidence); step 2 is unknown, since
+    // moto cannot search provisioned products, and is a gap, not a missing notebook.
+    assert_eq!(alice["progress"]["step"], "3.1");
+    assert_eq!(
+        alice["progress"]["gaps"],
+        serde_json::json!([{
+            "step": "2",
+            "state": "unknown",
+            "why": "DataScience provisioned products: SearchProvisionedProducts failed: HTTP 500, \
+                    and the answer is not an AWS error (a proxy, or an emulator that lacks \
+                    SearchProvisionedProducts?)"
+        }])
+    );
+    // The next step (3.6) reads the pipeline's state, which moto cannot give.
+    assert!(
+        alice["progress"]["hint"].as_str().is_some_and(
+            |h| h.starts_with("3.6 cannot be told: Tools pipelines: GetPipelineState failed")
+        ),
+        "{}",
+        alice["progress"]
+    );
     assert!(
         alice["progress"]["blocked"].is_null(),
         "{}",
@@ -508,7 +544,7 @@ fn aws_endpoint_url_from_the_environment_reaches_every_account() {
         [
             "mlops-bia-lambda-functions-111111111111",
             "mlops-bia-data-model-111111111111",
-            "mlops-bia-codepipeline-artifacts-ali-x1y2z3"
+            "mlops-bia-codepipeline-artifacts-ali-1f2e3d4c"
         ]
     );
     let stage = &report["labs"][0]["accounts"]["stage"];

@@ -42,7 +42,9 @@ fn the_demo_plan_is_printed_and_nothing_changes() {
         "{text}"
     );
     for line in [
-        " 1. [Stage 333300000000] empty bucket mlops-bia-data-model-333300000000\n",
+        " 1. [Stage 333300000000] delete endpoint datascience-project-",
+        " 2. [Stage 333300000000] empty bucket mlops-bia-data-model-333300000000\n",
+        " 3. [Stage 333300000000] delete stack StageResources\n",
         " 4. [DataScience 222200000000] empty and delete bucket ",
         " 5. [DataScience 222200000000] terminate provisioned product alice-notebook\n",
         "13. [Tools 111100000000] delete stack MLOpsPipelinePrep\n",

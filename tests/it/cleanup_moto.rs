@@ -94,22 +94,27 @@ fn cleanup_plans_then_deletes_the_labs_resources_resumes_and_leaves_decoys() {
     let stage_bucket = format!("mlops-bia-data-model-{}", ALICE[2]);
     assert_eq!(before[ALICE[2]]["buckets"][&stage_bucket], 2510);
 
-    // The plan alone changes nothing.
+    // The plan alone changes nothing. moto cannot search provisioned products: the plan is
+    // incomplete, and withholds the product's termination and the stacks that need it.
     let plan = s.crossdeck(&["cleanup", "--lab", "alice"]);
     let text = out(&plan);
-    assert_eq!(plan.status.code(), Some(0), "{text}{}", err(&plan));
+    assert_eq!(plan.status.code(), Some(1), "{text}{}", err(&plan));
     contains_all(
         &text,
         &[
-            "Cleanup plan for lab alice: 12 steps".into(),
-            format!(" 1. [Stage {}] empty bucket {stage_bucket}", ALICE[2]),
-            "12. [Tools 111111111111] delete stack MLOpsPipelinePrep".into(),
+            "Cleanup plan for lab alice: 10 steps, incomplete: 3 withheld".into(),
+            format!(" 1. [Stage {}] delete endpoint datascience-project-", ALICE[2]),
+            format!(" 2. [Stage {}] empty bucket {stage_bucket}", ALICE[2]),
+            "10. [Tools 111111111111] delete stack MLOpsPipelinePrep".into(),
+            format!("  withheld: [DataScience {}] delete stack LabDSAccountSCSetup: ", ALICE[1]),
+            format!("  withheld: [DataScience {}] delete stack DSResources: ", ALICE[1]),
+            "DataScience provisioned products could not be read (SearchProvisionedProducts failed: HTTP 500".into(),
         ],
     );
-    // moto cannot search provisioned products: the plan says so instead of guessing.
     assert!(
-        text.contains("warning: DataScience: SearchProvisionedProducts failed"),
-        "{text}"
+        err(&plan).contains("incomplete: 3 step(s) withheld"),
+        "{}",
+        err(&plan)
     );
     for decoy in [
         "00-00-Prod",
@@ -161,7 +166,7 @@ fn cleanup_plans_then_deletes_the_labs_resources_resumes_and_leaves_decoys() {
     child.kill().expect("kill crossdeck");
     let _ = child.wait();
     assert!(
-        seen.last().is_some_and(|l| l.starts_with("[1] ")),
+        seen.last().is_some_and(|l| l.starts_with("[2] ")),
         "{seen:#?}"
     );
     let mid = state(&moto);
@@ -171,29 +176,53 @@ fn cleanup_plans_then_deletes_the_labs_resources_resumes_and_leaves_decoys() {
     assert!(0 < left && left <= 1510, "{left} left");
     assert!(names(&mid[ALICE[2]]["stacks"]).contains(&"StageResources".to_string()));
     assert_eq!(mid[ALICE[0]], before[ALICE[0]]);
+    // The -Stage endpoint went first, with its config and model.
+    assert!(
+        names(&mid[ALICE[2]]["endpoints"])
+            .iter()
+            .all(|e| !e.starts_with("datascience-project-"))
+    );
 
-    // Run again: the plan is read afresh and finishes the lab.
+    // Run again: the plan is read afresh and finishes what it can; the withheld steps make
+    // the exit 1, each named.
     let run = s.crossdeck(&["cleanup", "--lab", "alice", "--execute", "--confirm", &ids]);
     let text = out(&run);
-    assert_eq!(run.status.code(), Some(0), "{text}{}", err(&run));
+    assert_eq!(run.status.code(), Some(1), "{text}{}", err(&run));
     contains_all(
         &text,
         &[
             format!("[1] {stage_bucket}: {left} versions and delete markers deleted, empty"),
-            "[12] done: deleting stack MLOpsPipelinePrep".into(),
+            "[9] done: deleting stack MLOpsPipelinePrep".into(),
             format!(
-                "[9] mlops-bia-data-model-{}: 207 versions and delete markers deleted, empty",
+                "[6] mlops-bia-data-model-{}: 207 versions and delete markers deleted, empty",
                 ALICE[0]
             ),
-            "Cleanup of lab alice done: 12 steps.".into(),
+            "Cleanup of lab alice done: 9 steps.".into(),
+        ],
+    );
+    contains_all(
+        &err(&run),
+        &[
+            "cleanup of lab alice is incomplete: 3 step(s) withheld".into(),
+            format!(
+                "[DataScience {}] delete stack LabDSAccountSCSetup",
+                ALICE[1]
+            ),
         ],
     );
 
-    // Left in each account: the decoys, and nothing of the lab's.
+    // Left in each account: the decoys, and nothing of the lab's but what was withheld in
+    // DataScience.
     let after = state(&moto);
     for (role, id) in ["tools", "datascience", "stage"].into_iter().zip(ALICE) {
         for kind in ["stacks", "buckets", "endpoints"] {
             let mut want = names(&made["decoys"][role][kind]);
+            if role == "datascience" && kind == "stacks" {
+                want.extend(["LabDSAccountSCSetup".into(), "DSResources".into()]);
+            }
+            if role == "datascience" && kind == "buckets" {
+                want.push(format!("datascience-project-{}", ALICE[1]));
+            }
             want.sort();
             let mut left = names(&after[id][kind]);
             left.sort();
@@ -211,11 +240,15 @@ fn cleanup_plans_then_deletes_the_labs_resources_resumes_and_leaves_decoys() {
         [made["notebook"].as_str().expect("notebook")]
     );
 
-    // A second full run does nothing and says so.
+    // A second full run does nothing, and says what it still cannot see.
     let again = s.crossdeck(&["cleanup", "--lab", "alice", "--execute", "--confirm", &ids]);
     let text = out(&again);
-    assert_eq!(again.status.code(), Some(0), "{text}{}", err(&again));
-    assert!(text.contains("alice: nothing to clean up"), "{text}");
+    assert_eq!(again.status.code(), Some(1), "{text}{}", err(&again));
+    assert!(
+        text.contains("alice: no step planned in what could be read"),
+        "{text}"
+    );
+    assert!(text.contains("incomplete: 3 step(s) withheld"), "{text}");
     assert!(!text.contains("[1/"), "{text}");
     assert_eq!(state(&moto), after);
 }
@@ -275,7 +308,8 @@ fn read_only_cleanup_execute_makes_no_call_and_planning_only_reads() {
 
     // Planning under read-only reads the accounts (the recorder sees it) and changes nothing.
     let plan = s.crossdeck(&["cleanup", "--lab", "alice"]);
-    assert_eq!(plan.status.code(), Some(0), "{}", err(&plan));
+    // Incomplete on moto (it cannot search provisioned products): exit 1, still nothing done.
+    assert_eq!(plan.status.code(), Some(1), "{}", err(&plan));
     assert!(out(&plan).contains("delete stack StageResources"));
     let calls = recorded();
     assert!(

@@ -180,7 +180,9 @@ async fn a_failed_step_skips_its_dependants_and_the_rest_goes_on() {
                 assert_eq!(*n, pipeline);
                 assert!(
                     why.contains("DELETE_FAILED")
-                        && why.contains("failed to delete: [DataModelBucket]"),
+                        && why
+                            .contains("resources not deleted: DataModelBucket (AWS::S3::Bucket): ")
+                        && why.contains("is not empty"),
                     "{why}"
                 );
             }

@@ -78,6 +78,7 @@ pub fn pipeline(status: [&str; 7]) -> Pipeline {
     };
     Pipeline {
         name: "MLOpsPipeline-CodePipeline-ABCDEF123456".into(),
+        artifact_bucket: None,
         stages: vec![
             stage("Source", vec![action("Data", status[0])]),
             stage(

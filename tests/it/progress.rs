@@ -37,10 +37,11 @@ fn a_complete_lab_has_reached_the_last_step() {
     assert!(p.hint.starts_with("Lab complete"), "{}", p.hint);
 }
 
-#[test]
-fn undoing_the_guide_backwards_walks_every_step() {
-    type Undo = fn(&mut LabSnapshots);
-    let undo: [(Step, Undo); 12] = [
+type Undo = fn(&mut LabSnapshots);
+
+/// Each step's evidence taken away, from the last step back to the first.
+fn undos() -> [(Step, Undo); 12] {
+    [
         (Step::DeployStage, |l| {
             stage(l).endpoints[0].status = "Creating".into();
             set_action(
@@ -92,25 +93,39 @@ fn undoing_the_guide_backwards_walks_every_step() {
         (Step::ToolsCatalog, |l| {
             tools(l).stacks.clear();
         }),
-    ];
+    ]
+}
+
+/// The complete lab with the evidence of `step` and of every step after it taken away.
+fn lab_before(step: Step) -> LabSnapshots {
     let mut lab = fixtures::complete_lab();
-    for (step, f) in undo {
+    for (s, f) in undos() {
+        f(&mut lab);
+        if s == step {
+            break;
+        }
+    }
+    lab
+}
+
+#[test]
+fn undoing_the_guide_backwards_walks_every_step() {
+    let mut lab = fixtures::complete_lab();
+    for (step, f) in undos() {
         f(&mut lab);
         let p = progress(&lab);
         assert_eq!(p.next, Some(step), "after undoing {step}");
         let before = Step::ALL.get(step.ordinal().wrapping_sub(1)).copied();
         assert_eq!(p.reached, before, "reached before {step}");
         assert_eq!(p.blocked, None, "{step} is not blocked");
+        assert!(p.gaps.is_empty(), "{step}: {:?}", p.gaps);
         assert!(!p.hint.is_empty());
     }
 }
 
 #[test]
 fn hints_speak_the_guides_words_with_the_labs_ids() {
-    let mut lab = fixtures::complete_lab();
-    tools(&mut lab).stacks.clear();
-    tools(&mut lab).portfolio_shares.clear();
-    let p = progress(&lab);
+    let p = progress(&lab_before(Step::ToolsCatalog));
     assert_eq!(
         p.hint,
         format!(
@@ -118,10 +133,7 @@ fn hints_speak_the_guides_words_with_the_labs_ids() {
         )
     );
 
-    let mut lab = fixtures::complete_lab();
-    tools(&mut lab).buckets[0].objects.truncate(2);
-    tools(&mut lab).stacks.retain(|s| s.name != "MLOpsPipeline");
-    let p = progress(&lab);
+    let p = progress(&lab_before(Step::LambdaZips));
     assert_eq!(
         p.hint,
         format!(
@@ -129,10 +141,7 @@ fn hints_speak_the_guides_words_with_the_labs_ids() {
         )
     );
 
-    let mut lab = fixtures::complete_lab();
-    ds(&mut lab).stacks[0].status = "CREATE_IN_PROGRESS".into();
-    stage(&mut lab).stacks.clear();
-    let p = progress(&lab);
+    let p = progress(&lab_before(Step::DataScienceCatalog));
     assert_eq!(
         p.hint,
         "Wait for stack LabDSAccountSCSetup in DataScience to finish (CREATE_IN_PROGRESS)."
@@ -170,7 +179,13 @@ fn a_rolled_back_stack_blocks_with_the_failed_resources_reason() {
     assert_eq!(b.role, Role::Tools);
     assert_eq!(b.subject, "stack MLOpsPipeline ROLLBACK_COMPLETE");
     assert_eq!(b.reason, "S3 Error Code: NoSuchKey");
-    assert_eq!(p.next, Some(Step::PipelineStack));
+    // What came after it still counts; the stack is a gap, with its status.
+    assert_eq!(p.reached, Some(Step::DeployStage));
+    assert_eq!(p.gaps.len(), 1, "{:?}", p.gaps);
+    assert_eq!(
+        p.gaps[0].to_string(),
+        "1.3.3 not seen: stack MLOpsPipeline in Tools is ROLLBACK_COMPLETE"
+    );
 }
 
 #[test]
@@ -248,4 +263,117 @@ fn a_lab_with_no_snapshots_yet_starts_at_the_beginning() {
     assert_eq!(p.reached, None);
     assert_eq!(p.next, Some(Step::ToolsCatalog));
     assert_eq!(p.blocked, None);
+}
+
+#[test]
+fn a_missing_share_with_everything_after_it_gives_the_later_step_and_a_gap() {
+    let mut lab = fixtures::complete_lab();
+    tools(&mut lab).portfolio_shares.clear();
+    let p = progress(&lab);
+    assert_eq!(p.reached, Some(Step::DeployStage));
+    assert!(p.complete());
+    assert_eq!(p.gaps.len(), 1, "{:?}", p.gaps);
+    let gap = &p.gaps[0];
+    assert_eq!(gap.step, Step::PortfolioShared);
+    assert!(!gap.unknown);
+    assert_eq!(
+        gap.to_string(),
+        format!(
+            "1.2.2 not seen: \"Data Scientists - Sample Portfolio\" is not shared with the DataScience account {DS}"
+        )
+    );
+}
+
+#[test]
+fn a_failed_read_is_an_unknown_gap_not_an_absent_step() {
+    let mut lab = fixtures::complete_lab();
+    let t = tools(&mut lab);
+    let lambda = format!("mlops-bia-lambda-functions-{TOOLS}");
+    t.buckets.retain(|b| b.name != lambda);
+    t.mark_unknown(
+        Part::Bucket(lambda.clone()),
+        "ListObjectsV2 failed: AccessDenied: no",
+    );
+    let p = progress(&lab);
+    assert_eq!(p.reached, Some(Step::DeployStage));
+    assert_eq!(p.gaps.len(), 1, "{:?}", p.gaps);
+    assert_eq!(p.gaps[0].step, Step::LambdaZips);
+    assert!(p.gaps[0].unknown);
+    assert_eq!(
+        p.gaps[0].to_string(),
+        format!("1.3.2 unknown: Tools bucket {lambda}: ListObjectsV2 failed: AccessDenied: no")
+    );
+    // The same bucket read and without the zips is a gap that was seen.
+    tools(&mut lab).unknown.clear();
+    let p = progress(&lab);
+    assert!(!p.gaps[0].unknown, "{:?}", p.gaps);
+    assert!(p.gaps[0].why.contains("0/3 Lambda zips"), "{:?}", p.gaps);
+}
+
+#[test]
+fn an_unknown_next_step_says_it_cannot_be_told() {
+    let mut lab = fixtures::complete_lab();
+    let d = ds(&mut lab);
+    d.provisioned_products.clear();
+    d.notebooks.clear();
+    d.mark_unknown(Part::Products, "SearchProvisionedProducts failed: HTTP 500");
+    // Nothing after the notebook either: the next step is the notebook's, and unknown.
+    let t = tools(&mut lab);
+    t.buckets
+        .retain(|b| !b.name.starts_with("mlops-bia-data-model-"));
+    t.pipelines.clear();
+    t.endpoints.clear();
+    stage(&mut lab).endpoints.clear();
+    let p = progress(&lab);
+    assert_eq!(p.reached, Some(Step::StageResources));
+    assert_eq!(p.next, Some(Step::Notebook));
+    assert!(p.gaps.is_empty());
+    assert_eq!(
+        p.hint,
+        "2 cannot be told: DataScience provisioned products: SearchProvisionedProducts failed: HTTP 500"
+    );
+}
+
+#[test]
+fn a_failed_part_keeps_the_last_known_content_marked_stale() {
+    let lab = fixtures::complete_lab();
+    let before = lab[Role::Tools].clone().expect("tools");
+    let mut now = AccountSnapshot::empty(TOOLS, Timestamp::default());
+    now.stacks = before.stacks.clone();
+    // One bucket failed; the other buckets were read and stay as read.
+    let lambda = format!("mlops-bia-lambda-functions-{TOOLS}");
+    now.buckets = before
+        .buckets
+        .iter()
+        .filter(|b| b.name != lambda)
+        .cloned()
+        .collect();
+    now.mark_unknown(Part::Bucket(lambda.clone()), "HeadBucket failed: x");
+    now.mark_unknown(Part::Endpoints, "ListEndpoints failed: y");
+    assert!(now.endpoints.is_empty());
+    now.carry_unknown_from(&before);
+    assert_eq!(now.endpoints, before.endpoints);
+    assert_eq!(now.buckets.len(), before.buckets.len());
+    assert!(now.buckets.iter().any(|b| b.name == lambda));
+    assert!(now.unknown.iter().all(|u| u.stale));
+    assert!(!now.known(&Part::Endpoints) && now.known(&Part::Stacks));
+    let lines: Vec<String> = now.unknown_lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("bucket {lambda} unknown (showing the last read): HeadBucket failed: x"),
+            "endpoints unknown (showing the last read): ListEndpoints failed: y".to_string(),
+        ]
+    );
+    // Nothing earlier to keep: the part shows nothing, and says so.
+    let mut first = AccountSnapshot::empty(TOOLS, Timestamp::default());
+    first.mark_unknown(Part::Endpoints, "ListEndpoints failed: y");
+    first.carry_unknown_from(&AccountSnapshot::empty(TOOLS, Timestamp::default()));
+    assert!(!first.unknown[0].stale);
+    assert!(
+        first
+            .unknown_lines()
+            .next()
+            .is_some_and(|l| l.contains("nothing known"))
+    );
 }

@@ -115,7 +115,7 @@ def main():
     for z in ["MLOps-BIA-DeployModel.py.zip", "MLOps-BIA-GetStatus.py.zip", "MLOps-BIA-EvaluateModel.py.zip"]:
         s3.put_object(Bucket=lambda_bucket, Key=z, Body=b"zip")
     data_bucket = f"mlops-bia-data-model-{a.tools}"
-    artifacts = f"mlops-bia-codepipeline-artifacts-{a.uid}-x1y2z3"
+    artifacts = f"mlops-bia-codepipeline-artifacts-{a.uid}-1f2e3d4c"
     role = f"MLOps-BIA-CodePipeline-ServiceRole-{a.uid}"
     trust = {
         "Version": "2012-10-17",
@@ -223,12 +223,12 @@ def cleanup_extras(a, e, tools, ds, st, made):
     lambda_bucket = f"mlops-bia-lambda-functions-{a.tools}"
     zips = ["MLOps-BIA-DeployModel.py.zip", "MLOps-BIA-GetStatus.py.zip", "MLOps-BIA-EvaluateModel.py.zip"]
     counts[lambda_bucket] = 3 + versions(t3, lambda_bucket, zips, 5, 1)
-    artifacts = f"mlops-bia-codepipeline-artifacts-{a.uid}-x1y2z3"
+    artifacts = f"mlops-bia-codepipeline-artifacts-{a.uid}-1f2e3d4c"
     counts[artifacts] = versions(t3, artifacts, [f"MLOpsPipeline/Model/{i}.zip" for i in range(30)], 1, 0)
     made["versions"] = counts
 
     dcfn = client(ds, "cloudformation", e)
-    stack(dcfn, "DSResources", {"B": bucket(f"ds-resources-data-{a.ds}", False)})
+    stack(dcfn, "DSResources", {"B": bucket(f"datascience-project-{a.ds}", False)})
 
     # Decoys: other names in the lab's own accounts, some a prefix or suffix away.
     decoys = {"tools": {}, "datascience": {}, "stage": {}}

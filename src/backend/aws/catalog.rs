@@ -47,11 +47,10 @@ pub async fn shares(
     }
 }
 
-/// SearchProvisionedProducts across the whole account, every page, keeping the lab's product.
-pub async fn products(
-    client: &Client,
-    product_name: &str,
-) -> Result<Vec<ProvisionedProduct>, CallError> {
+/// SearchProvisionedProducts across the whole account, every page, keeping the products that
+/// have a name (which of them are the lab's is decided with the Tools account's product id, see
+/// `LabNames::is_lab_product`). A provisioned product without a product name is never the lab's.
+pub async fn products(client: &Client) -> Result<Vec<ProvisionedProduct>, CallError> {
     let filter = AccessLevelFilter::builder()
         .key(AccessLevelFilterKey::Account)
         .value("self")
@@ -69,8 +68,8 @@ pub async fn products(
         out.extend(
             page.provisioned_products()
                 .iter()
-                .filter(|p| p.product_name().is_none_or(|n| n == product_name))
-                .map(|p| product(p, product_name)),
+                .filter(|p| p.product_name().is_some_and(|n| !n.is_empty()))
+                .map(product),
         );
         match page.next_page_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -109,11 +108,12 @@ pub async fn outputs(
     }
 }
 
-fn product(p: &ProvisionedProductAttribute, product_name: &str) -> ProvisionedProduct {
+fn product(p: &ProvisionedProductAttribute) -> ProvisionedProduct {
     ProvisionedProduct {
         name: p.name().unwrap_or_default().to_string(),
         id: p.id().unwrap_or_default().to_string(),
-        product_name: p.product_name().unwrap_or(product_name).to_string(),
+        product_name: p.product_name().unwrap_or_default().to_string(),
+        product_id: p.product_id().unwrap_or_default().to_string(),
         status: p.status().map_or("", |s| s.as_str()).to_string(),
         status_message: p
             .status_message()

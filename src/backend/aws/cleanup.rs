@@ -53,8 +53,18 @@ pub async fn delete_stack(
         .stack_name(stack)
         .send()
         .await
-        .map_err(|e| action_error(CallError::from_sdk("DeleteStack", e)))?;
+        .map_err(|e| delete_stack_error(CallError::from_sdk("DeleteStack", e)))?;
     Ok(ActionDone::new(format!("deleting stack {stack}")))
+}
+
+/// DeleteStack of a stack that does not exist succeeds, so its ValidationError is a refusal
+/// (termination protection, a stack in a state that cannot be deleted), never "already gone".
+fn delete_stack_error(e: CallError) -> ActionError {
+    if e.code.as_deref() == Some("ValidationError") {
+        ActionError::Refused(format!("DeleteStack refused: {}", e.message))
+    } else {
+        action_error(e)
+    }
 }
 
 /// One batch: ListObjectVersions (at most 1000 versions and delete markers), then one quiet

@@ -18,6 +18,7 @@ pub mod runtime;
 pub mod s3;
 pub mod sagemaker;
 pub mod stacks;
+mod targets;
 mod time;
 
 use std::collections::HashMap;
@@ -45,6 +46,9 @@ struct Slot {
     settings: Settings,
     clients: OnceCell<Clients>,
     cache: Mutex<Cache>,
+    /// What the last poll saw that destructive actions are checked against (kept apart from
+    /// the cache, which a poll under way holds).
+    seen: Mutex<targets::Seen>,
 }
 
 /// Base SDK configurations are shared by every account with the same profile and settings
@@ -59,6 +63,9 @@ pub struct AwsBackend {
     read_only: bool,
     slots: HashMap<AccountKey, Slot>,
     bases: Mutex<HashMap<BaseKey, Arc<OnceCell<SdkConfig>>>>,
+    /// Per lab, the Tools catalog stack's `SagemakerProductID` last seen: which provisioned
+    /// products in DataScience are the lab's, for the check before a termination.
+    product_ids: Mutex<HashMap<usize, String>>,
 }
 
 impl AwsBackend {
@@ -79,6 +86,7 @@ impl AwsBackend {
                             account: a.clone(),
                             clients: OnceCell::new(),
                             cache: Mutex::new(Cache::default()),
+                            seen: Mutex::new(targets::Seen::default()),
                         },
                     );
                 }
@@ -90,6 +98,7 @@ impl AwsBackend {
             read_only: config.read_only,
             slots,
             bases: Mutex::new(HashMap::new()),
+            product_ids: Mutex::new(HashMap::new()),
         }
     }
 
@@ -168,6 +177,31 @@ impl AwsBackend {
             .map_err(|e| ActionError::Account(explain(Some(&slot.account), e)))
     }
 
+    /// Refuse a destructive action whose target is not the lab's (by the lab's names and what
+    /// the account's polls saw).
+    fn check_target(&self, key: AccountKey, action: &Action) -> Result<(), ActionError> {
+        let slot = self
+            .slot(key)
+            .map_err(|e| ActionError::Account(explain(None, e)))?;
+        let Some(info) = self.labs.get(key.lab) else {
+            return Err(ActionError::Refused(format!("no lab {}", key.lab)));
+        };
+        let seen = slot.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let ids = self
+            .product_ids
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let target = targets::Target {
+            info,
+            names: &self.names,
+            role: key.role,
+            account_id: &slot.account.account_id,
+            seen: &seen,
+            product_id: ids.get(&key.lab).map(String::as_str),
+        };
+        targets::check(&target, action)
+    }
+
     /// The configured account for a key.
     pub fn account(&self, key: AccountKey) -> Option<&AccountConfig> {
         self.slots.get(&key).map(|s| &s.account)
@@ -231,7 +265,21 @@ impl Backend for AwsBackend {
             now: self.now(),
         };
         let result = poll::poll(clients, &mut cache, ctx).await;
+        if result.is_ok() {
+            *slot.seen.lock().unwrap_or_else(PoisonError::into_inner) = targets::Seen::of(&cache);
+        }
         *slot.cache.lock().unwrap_or_else(PoisonError::into_inner) = cache;
+        if let Ok(snap) = &result
+            && key.role == Role::Tools
+            && let Some(id) = snap
+                .stack(&self.names.tools_catalog_stack)
+                .and_then(|s| s.outputs.get("SagemakerProductID"))
+        {
+            self.product_ids
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key.lab, id.clone());
+        }
         result.map_err(|e| explain(Some(&slot.account), e))
     }
 
@@ -240,6 +288,7 @@ impl Backend for AwsBackend {
             return Err(read_only_refusal());
         }
         let clients = self.action_clients(key).await?;
+        self.check_target(key, &action)?;
         actions::act(clients, &self.names, action).await
     }
 

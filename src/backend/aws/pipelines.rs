@@ -15,6 +15,8 @@ pub const EXECUTIONS_READ: i32 = 5;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Structure {
     pub version: i32,
+    /// The artifact store's bucket (`artifactStore.location`), or the first of `artifactStores`.
+    pub artifact_bucket: Option<String>,
     pub stages: Vec<(String, Vec<(String, ActionKind)>)>,
 }
 
@@ -46,8 +48,18 @@ pub async fn structure(client: &Client, name: &str) -> Result<Structure, CallErr
     let Some(decl) = out.pipeline() else {
         return Ok(Structure::default());
     };
+    let artifact_bucket = decl
+        .artifact_store()
+        .map(|a| a.location().to_string())
+        .or_else(|| {
+            decl.artifact_stores()
+                .and_then(|m| m.iter().min_by_key(|(region, _)| region.as_str()))
+                .map(|(_, a)| a.location().to_string())
+        })
+        .filter(|l| !l.is_empty());
     Ok(Structure {
         version: decl.version().unwrap_or(0),
+        artifact_bucket,
         stages: decl
             .stages()
             .iter()
@@ -74,6 +86,7 @@ pub async fn structure(client: &Client, name: &str) -> Result<Structure, CallErr
 pub fn declared(name: &str, structure: &Structure) -> Pipeline {
     Pipeline {
         name: name.to_string(),
+        artifact_bucket: structure.artifact_bucket.clone(),
         stages: structure
             .stages
             .iter()
@@ -123,6 +136,7 @@ pub async fn state(client: &Client, name: &str) -> Result<(Pipeline, i32), CallE
         .collect();
     let pipeline = Pipeline {
         name: name.to_string(),
+        artifact_bucket: None,
         stages,
         latest_execution: None,
     };

@@ -9,11 +9,11 @@ use super::clients::Clients;
 use super::errors::CallError;
 use super::identity::{self, Identity};
 use super::pipelines::{self, Structure};
-use super::poll_buckets::{read_buckets, tools_buckets};
+use super::poll_buckets::{Artifacts, BucketsRead, read_buckets, tools_buckets};
 use super::{catalog, sagemaker, stacks};
 use crate::lab::{
     AccountError, AccountSnapshot, Bucket, Category, Endpoint, LabInfo, LabNames, NotebookInstance,
-    Pipeline, PortfolioShare, ProvisionedProduct, Role, Stack, Timestamp,
+    Part, Pipeline, PortfolioShare, ProvisionedProduct, Role, Stack, Timestamp,
 };
 
 /// What one account's polls remember between them.
@@ -26,6 +26,9 @@ pub struct Cache {
     pub shares: Option<Vec<PortfolioShare>>,
     /// Outputs of provisioned products, by id, once available.
     pub product_outputs: HashMap<String, BTreeMap<String, String>>,
+    /// Each provisioned product seen by the last read of products: id -> (product name,
+    /// product id), for the check before a termination.
+    pub products: HashMap<String, (String, String)>,
     pub structures: HashMap<String, Structure>,
     /// Endpoint detail, read again when the listed status changes.
     pub endpoints: HashMap<String, Endpoint>,
@@ -48,22 +51,14 @@ pub struct Ctx<'a> {
 #[derive(Default)]
 struct Problems {
     warnings: Vec<String>,
+    unknown: Vec<(Part, String)>,
     fatal: Option<CallError>,
 }
 
 impl Problems {
-    fn buckets(
-        &mut self,
-        r: Result<(Vec<Bucket>, Vec<String>), CallError>,
-        snap: &mut AccountSnapshot,
-    ) {
-        if let Some((buckets, warnings)) = self.take(r) {
-            snap.buckets = buckets;
-            self.warnings.extend(warnings);
-        }
-    }
-
-    fn take<T>(&mut self, r: Result<T, CallError>) -> Option<T> {
+    /// The content of `part`, or `None` with the part marked unknown (or the poll ended, when
+    /// the failure is account-wide).
+    fn part<T>(&mut self, part: Part, r: Result<T, CallError>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) if e.account_wide() => {
@@ -73,15 +68,30 @@ impl Problems {
                 None
             }
             Err(e) => {
-                self.warnings.push(e.warning());
+                self.unknown.push((part, e.warning()));
                 None
+            }
+        }
+    }
+
+    fn buckets(&mut self, r: Result<BucketsRead, CallError>, snap: &mut AccountSnapshot) {
+        match r {
+            Ok(read) => {
+                snap.buckets = read.buckets;
+                self.unknown.extend(read.unknown);
+                self.warnings.extend(read.warnings);
+            }
+            Err(e) => {
+                if self.fatal.is_none() {
+                    self.fatal = Some(e);
+                }
             }
         }
     }
 }
 
-/// Read one account. Only an account-wide failure is an `Err`; any other failed call becomes a
-/// warning on the snapshot and the rest still shows.
+/// Read one account. Only an account-wide failure is an `Err`; any other failed read marks its
+/// part of the snapshot unknown (with the read that failed) and the rest still shows.
 pub async fn poll(
     c: &Clients,
     cache: &mut Cache,
@@ -92,18 +102,23 @@ pub async fn poll(
     let mut snap = AccountSnapshot::empty(ctx.account_id, ctx.now);
     snap.region.clone_from(&c.region);
 
-    let stacks = p.take(read_stacks(c, ctx).await).unwrap_or_default();
+    let stacks = p.part(Part::Stacks, read_stacks(c, ctx).await);
     if let Some(e) = p.fatal {
         return Err(e);
     }
+    let stacks_known = stacks.is_some();
+    let stacks = stacks.unwrap_or_default();
+    // Without the stacks, every bucket a stack could have made is looked for.
     let has = |name: &str| {
-        stacks
-            .iter()
-            .any(|s| s.name == name && !s.status.starts_with("DELETE_COMPLETE"))
+        !stacks_known
+            || stacks
+                .iter()
+                .any(|s| s.name == name && !s.status.starts_with("DELETE_COMPLETE"))
     };
     let Cache {
         shares,
         product_outputs,
+        products,
         structures,
         endpoints,
         buckets,
@@ -123,44 +138,51 @@ pub async fn poll(
                 .iter()
                 .find(|s| s.name == ctx.names.pipeline_stack)
                 .and_then(|s| s.outputs.get("CodePipeline").cloned());
-            let (sh, pl, ep, bk) = tokio::join!(
+            let (sh, pl, ep) = tokio::join!(
                 read_shares(c, shares, portfolio.as_deref(), ctx),
                 read_pipelines(c, structures, ctx.names, pipeline_name.as_deref()),
                 read_endpoints(c, endpoints, &ctx.names.endpoint_prefix),
-                read_buckets(
-                    c,
-                    buckets,
-                    artifacts_bucket,
-                    bucket_plan,
-                    has(&ctx.names.pipeline_stack).then(|| {
-                        format!(
-                            "{}{}-",
-                            ctx.names.artifacts_bucket_prefix, ctx.info.unique_id
-                        )
-                    })
-                ),
             );
-            snap.portfolio_shares = p.take(sh).unwrap_or_default();
-            let (pipes, warns) = pl;
-            snap.pipelines = p.take(pipes).unwrap_or_default();
+            if !stacks_known && portfolio.is_none() {
+                let cause =
+                    "the portfolio's id is an output of a stack, and the stacks could not be read";
+                p.unknown.push((Part::Shares, cause.to_string()));
+            } else if let Some(sh) = p.part(Part::Shares, sh) {
+                snap.portfolio_shares = sh;
+            }
+            let (pipes, warns, state_failed) = pl;
             p.warnings.extend(warns);
-            snap.endpoints = p.take(ep).unwrap_or_default();
+            if let Some(pipes) = p.part(Part::Pipelines, pipes) {
+                snap.pipelines = pipes;
+            }
+            if let Some(cause) = state_failed {
+                p.unknown.push((Part::Pipelines, cause));
+            }
+            snap.endpoints = p.part(Part::Endpoints, ep).unwrap_or_default();
+            let artifacts = artifacts_source(ctx, &snap, &p, has(&ctx.names.pipeline_stack));
+            let bk = read_buckets(c, buckets, artifacts_bucket, bucket_plan, artifacts).await;
             p.buckets(bk, &mut snap);
         }
         Role::DataScience => {
-            let (pr, nb) = tokio::join!(
-                read_products(c, product_outputs, &ctx.names.product_name),
-                read_notebooks(c),
-            );
-            snap.provisioned_products = p.take(pr).unwrap_or_default();
-            snap.notebooks = p.take(nb).unwrap_or_default();
-            let plan: Vec<(String, Vec<String>)> = snap
+            let (pr, nb) = tokio::join!(read_products(c, product_outputs), read_notebooks(c));
+            if let Some(list) = p.part(Part::Products, pr) {
+                *products = list
+                    .iter()
+                    .map(|x| (x.id.clone(), (x.product_name.clone(), x.product_id.clone())))
+                    .collect();
+                snap.provisioned_products = list;
+            }
+            snap.notebooks = p.part(Part::Notebooks, nb).unwrap_or_default();
+            let mut plan: Vec<(String, Vec<String>)> = snap
                 .provisioned_products
                 .iter()
                 .filter_map(|pp| pp.outputs.get("BucketName").cloned())
                 .map(|b| (b, Vec::new()))
                 .collect();
-            let bk = read_buckets(c, buckets, artifacts_bucket, plan, None).await;
+            if has(&ctx.names.ds_resources_stack) {
+                plan.push((ctx.names.ds_data_bucket(ctx.account_id), Vec::new()));
+            }
+            let bk = read_buckets(c, buckets, artifacts_bucket, plan, Artifacts::None).await;
             p.buckets(bk, &mut snap);
         }
         Role::Stage | Role::Production => {
@@ -171,9 +193,9 @@ pub async fn poll(
             };
             let (ep, bk) = tokio::join!(
                 read_endpoints(c, endpoints, &ctx.names.endpoint_prefix),
-                read_buckets(c, buckets, artifacts_bucket, plan, None),
+                read_buckets(c, buckets, artifacts_bucket, plan, Artifacts::None),
             );
-            snap.endpoints = p.take(ep).unwrap_or_default();
+            snap.endpoints = p.part(Part::Endpoints, ep).unwrap_or_default();
             p.buckets(bk, &mut snap);
         }
     }
@@ -181,6 +203,9 @@ pub async fn poll(
         return Err(e);
     }
     snap.stacks = stacks;
+    for (part, cause) in p.unknown {
+        snap.mark_unknown(part, cause);
+    }
     let mut seen = std::collections::HashSet::new();
     snap.warnings = p
         .warnings
@@ -188,6 +213,34 @@ pub async fn poll(
         .filter(|w| seen.insert(w.clone()))
         .collect();
     Ok(snap)
+}
+
+/// The artifacts bucket: the pipeline's artifact store when the pipeline was read, else a
+/// bucket named exactly `<prefix><uid>-<8 hex>`; none without the pipeline stack.
+fn artifacts_source(
+    ctx: Ctx<'_>,
+    snap: &AccountSnapshot,
+    p: &Problems,
+    pipeline_stack: bool,
+) -> Artifacts {
+    if !pipeline_stack {
+        return Artifacts::None;
+    }
+    let pipelines_known = !p.unknown.iter().any(|(part, _)| *part == Part::Pipelines);
+    if pipelines_known
+        && let Some(bucket) = snap
+            .pipelines
+            .iter()
+            .find_map(|x| x.artifact_bucket.clone())
+    {
+        return Artifacts::Named(bucket);
+    }
+    let names = ctx.names.clone();
+    let uid = ctx.info.unique_id.clone();
+    Artifacts::Find {
+        prefix: format!("{}{uid}-", names.artifacts_bucket_prefix),
+        fits: Box::new(move |b: &str| names.is_artifacts_bucket(&uid, b)),
+    }
 }
 
 /// GetCallerIdentity when the credentials were (re)fetched since the last check.
@@ -279,22 +332,27 @@ async fn read_shares(
 
 /// The lab's pipeline (named by the pipeline stack's `CodePipeline` output), else every
 /// pipeline under the configured prefix; a pipeline whose state cannot be read shows its
-/// declared stages with a warning.
+/// declared stages, and the third value says why (the pipelines' state is then unknown).
 async fn read_pipelines(
     c: &Clients,
     structures: &mut HashMap<String, Structure>,
     names: &LabNames,
     known: Option<&str>,
-) -> (Result<Vec<Pipeline>, CallError>, Vec<String>) {
+) -> (
+    Result<Vec<Pipeline>, CallError>,
+    Vec<String>,
+    Option<String>,
+) {
     let list = match known {
         Some(name) => vec![name.to_string()],
         None => match pipelines::list(&c.cp, &names.pipeline_prefix).await {
             Ok(l) => l,
-            Err(e) => return (Err(e), Vec::new()),
+            Err(e) => return (Err(e), Vec::new(), None),
         },
     };
     structures.retain(|k, _| list.contains(k));
     let mut warnings = Vec::new();
+    let mut state_failed = None;
     let mut out = Vec::new();
     for name in list {
         let (state, latest) = tokio::join!(
@@ -308,24 +366,25 @@ async fn read_pipelines(
                         Ok(s) => {
                             structures.insert(name.clone(), s);
                         }
-                        Err(e) if e.account_wide() => return (Err(e), warnings),
+                        Err(e) if e.account_wide() => return (Err(e), warnings, None),
                         Err(e) => warnings.push(e.warning()),
                     }
                 }
                 if let Some(s) = structures.get(&name) {
                     pipelines::apply_structure(&mut p, s);
+                    p.artifact_bucket.clone_from(&s.artifact_bucket);
                 }
                 p
             }
-            Err(e) if e.account_wide() => return (Err(e), warnings),
+            Err(e) if e.account_wide() => return (Err(e), warnings, None),
             Err(e) => {
-                warnings.push(e.warning());
+                state_failed = Some(e.warning());
                 if !structures.contains_key(&name) {
                     match pipelines::structure(&c.cp, &name).await {
                         Ok(s) => {
                             structures.insert(name.clone(), s);
                         }
-                        Err(e) if e.account_wide() => return (Err(e), warnings),
+                        Err(e) if e.account_wide() => return (Err(e), warnings, None),
                         Err(e) => warnings.push(e.warning()),
                     }
                 }
@@ -340,12 +399,12 @@ async fn read_pipelines(
         };
         match latest {
             Ok(l) => pipeline.latest_execution = l,
-            Err(e) if e.account_wide() => return (Err(e), warnings),
-            Err(e) => warnings.push(e.warning()),
+            Err(e) if e.account_wide() => return (Err(e), warnings, None),
+            Err(e) => state_failed = Some(e.warning()),
         }
         out.push(pipeline);
     }
-    (Ok(out), warnings)
+    (Ok(out), warnings, state_failed)
 }
 
 /// Endpoints under the prefix; DescribeEndpoint only for one not seen before or whose status
@@ -388,13 +447,12 @@ async fn read_notebooks(c: &Clients) -> Result<Vec<NotebookInstance>, CallError>
     sagemaker::notebooks(&c.sm).await
 }
 
-/// Provisioned products of the lab's product; outputs are read once each is available.
+/// Provisioned products that have a product name; outputs are read once each is available.
 async fn read_products(
     c: &Clients,
     outputs: &mut HashMap<String, BTreeMap<String, String>>,
-    product_name: &str,
 ) -> Result<Vec<ProvisionedProduct>, CallError> {
-    let mut list = catalog::products(&c.sc, product_name).await?;
+    let mut list = catalog::products(&c.sc).await?;
     outputs.retain(|id, _| list.iter().any(|p| &p.id == id));
     for p in &mut list {
         if !outputs.contains_key(&p.id) && matches!(p.status.as_str(), "AVAILABLE" | "TAINTED") {

@@ -68,8 +68,12 @@ pub async fn exists(client: &Client, bucket: &str) -> Result<bool, CallError> {
     }
 }
 
-/// ListBuckets with a name prefix: the first bucket whose name starts with it.
-pub async fn find_bucket(client: &Client, prefix: &str) -> Result<Option<String>, CallError> {
+/// ListBuckets with a name prefix: the first bucket under it that `fits`.
+pub async fn find_bucket(
+    client: &Client,
+    prefix: &str,
+    fits: impl Fn(&str) -> bool,
+) -> Result<Option<String>, CallError> {
     let mut pages = client.list_buckets().prefix(prefix).into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| CallError::from_sdk("ListBuckets", e))?;
@@ -77,7 +81,7 @@ pub async fn find_bucket(client: &Client, prefix: &str) -> Result<Option<String>
             .buckets()
             .iter()
             .filter_map(|b| b.name())
-            .find(|n| n.starts_with(prefix))
+            .find(|n| n.starts_with(prefix) && fits(n))
         {
             return Ok(Some(b.to_string()));
         }

@@ -121,11 +121,12 @@ impl Participant {
                 self.accounts[role].shares.push(share);
             }
             StackKind::Pipeline => {
-                let pipeline = new_pipeline(
+                let mut pipeline = new_pipeline(
                     &self.names,
                     self.ids.pipeline.clone(),
                     self.plan.approval_gate,
                 );
+                pipeline.artifact_bucket = Some(self.ids.artifacts.clone());
                 self.accounts[role].pipelines.push(pipeline);
             }
             StackKind::DsCatalog => {

@@ -55,6 +55,7 @@ pub(super) fn new_pipeline(names: &LabNames, name: String, approval_gate: bool) 
     }
     Pipeline {
         name,
+        artifact_bucket: None,
         stages: vec![
             stage(&names.source_stage, vec![action(DATA, ActionKind::Source)]),
             stage(

@@ -110,6 +110,8 @@ pub(super) struct Ids {
     pub portfolio: String,
     pub product: String,
     pub pipeline: String,
+    /// The pipeline's artifact store bucket.
+    pub artifacts: String,
     pub provisioned: String,
 }
 
@@ -233,6 +235,7 @@ impl Participant {
             p.uid,
             self.rng.lower(12)
         );
+        self.ids.artifacts.clone_from(&artifacts);
         let buckets = vec![
             owned(DATA_MODEL_BUCKET, names.data_model_bucket(&p.tools), true),
             owned(ARTIFACTS_BUCKET, artifacts, true),
@@ -271,6 +274,7 @@ impl Participant {
                 name,
                 id: pp.clone(),
                 product_name: self.names.product_name.clone(),
+                product_id: self.ids.product.clone(),
                 status: "UNDER_CHANGE".into(),
                 status_message: None,
                 outputs: BTreeMap::new(),

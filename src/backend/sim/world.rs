@@ -117,6 +117,7 @@ impl Account {
             notebooks: self.notebooks.clone(),
             buckets: self.buckets.clone(),
             warnings: Vec::new(),
+            unknown: Vec::new(),
             error: None,
         }
     }
