@@ -18,7 +18,7 @@ pub mod runtime;
 pub mod s3;
 pub mod sagemaker;
 pub mod stacks;
-mod targets;
+pub mod targets;
 mod time;
 
 use std::collections::HashMap;
@@ -287,8 +287,8 @@ impl Backend for AwsBackend {
         if self.read_only {
             return Err(read_only_refusal());
         }
-        let clients = self.action_clients(key).await?;
         self.check_target(key, &action)?;
+        let clients = self.action_clients(key).await?;
         actions::act(clients, &self.names, action).await
     }
 
