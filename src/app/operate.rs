@@ -10,7 +10,7 @@ use super::state::{App, Overlay, Target};
 use super::update::selected_target;
 use crate::backend::{AccountKey, Action, ActionError};
 use crate::lab::diff::Transition;
-use crate::lab::{Category, Pipeline, PipelineStage, Role};
+use crate::lab::{Category, Pipeline, PipelineStage, Role, status};
 
 /// Keys that would change something; refused up front in read-only mode.
 fn mutates(action: KeyAction) -> bool {
@@ -94,7 +94,7 @@ fn approval(app: &mut App, approve: bool) -> Result<(), String> {
         selected_stage(app).ok_or("select a waiting approval in the pipeline strip (Tab to it)")?;
     let a = action
         .and_then(|a| st.action(&a))
-        .filter(|a| a.approval_token.is_some())
+        .filter(|a| status::awaiting_approval(a.status.as_deref(), a.approval_token.as_deref()))
         .ok_or_else(|| format!("nothing waits for approval there; approvals show as \"waiting for approval\" in {}", p.name))?;
     let Some(token) = a.approval_token.clone() else {
         return Err("no approval token".into());

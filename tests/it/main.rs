@@ -35,5 +35,6 @@ mod render_dialogs;
 mod render_endpoint;
 mod sim;
 mod simapp;
+mod statuses;
 mod story;
 mod timeline;

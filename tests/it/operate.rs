@@ -209,7 +209,10 @@ fn approving_a_waiting_gate_goes_through_comment_confirm_and_the_pipeline_moves_
     let mut r = Rig::new(one(true));
     r.until("the approval waits", waiting);
     assert!(
-        r.app.labs[0].progress.hint.contains("waits for approval"),
+        r.app.labs[0]
+            .progress
+            .hint
+            .contains("is waiting for approval"),
         "{}",
         r.app.labs[0].progress.hint
     );
