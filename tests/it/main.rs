@@ -4,6 +4,7 @@ pub mod aws_actions;
 mod aws_calls;
 pub mod aws_mock;
 pub mod aws_moto;
+mod calls;
 mod cbor;
 mod cleanup_cli;
 mod cleanup_mock;
