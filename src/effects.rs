@@ -5,16 +5,12 @@
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::app::{Command, Msg};
-use crate::backend::{AccountKey, Backend};
+use crate::backend::Backend;
 use crate::cleanup::{self, RunOptions};
-
-/// How often a launch's record is read while it is in progress.
-pub const RECORD_EVERY: Duration = Duration::from_secs(3);
 
 /// Start the work a command asks for; `Refresh` is the poller's and is not handled here.
 pub fn spawn<B: Backend>(backend: &Arc<B>, cmd: Command, tx: &mpsc::Sender<Msg>) {
@@ -39,8 +35,22 @@ pub fn spawn<B: Backend>(backend: &Arc<B>, cmd: Command, tx: &mpsc::Sender<Msg>)
                 let _ = tx.send(Msg::LaunchOptions { key, result }).await;
             });
         }
-        Command::FollowRecord { key, record_id } => {
-            tokio::spawn(follow_record(b, key, record_id, tx));
+        Command::FollowRecord {
+            key,
+            record_id,
+            after,
+        } => {
+            tokio::spawn(async move {
+                tokio::time::sleep(after).await;
+                let result = b.record(key, &record_id).await;
+                let _ = tx
+                    .send(Msg::Record {
+                        key,
+                        record_id,
+                        result,
+                    })
+                    .await;
+            });
         }
         Command::NotebookUrl { key, name } => {
             tokio::spawn(async move {
@@ -108,27 +118,6 @@ pub fn spawn<B: Backend>(backend: &Arc<B>, cmd: Command, tx: &mpsc::Sender<Msg>)
             let _ = out.write_all(osc52(&text).as_bytes());
             let _ = out.flush();
         }
-    }
-}
-
-async fn follow_record<B: Backend>(
-    b: Arc<B>,
-    key: AccountKey,
-    record_id: String,
-    tx: mpsc::Sender<Msg>,
-) {
-    loop {
-        let result = b.record(key, &record_id).await;
-        let done = result.as_ref().map_or(true, |r| r.finished());
-        let msg = Msg::Record {
-            key,
-            record_id: record_id.clone(),
-            result,
-        };
-        if tx.send(msg).await.is_err() || done {
-            return;
-        }
-        tokio::time::sleep(RECORD_EVERY).await;
     }
 }
 

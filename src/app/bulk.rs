@@ -4,7 +4,7 @@
 use crate::backend::{AccountKey, Action, ActionDone, ActionError};
 use crate::cleanup::{Event, Outcome, StepResult};
 use crate::lab::cleanup::{self, Plan};
-use crate::lab::{ActionKind, Role};
+use crate::lab::{ActionKind, Role, status};
 
 use super::state::App;
 
@@ -219,7 +219,8 @@ pub fn approvals(app: &App, labs: &[usize]) -> BulkView {
                         let Some(token) = a.approval_token.clone() else {
                             continue;
                         };
-                        if a.kind != ActionKind::Approval {
+                        let waits = status::awaiting_approval(a.status.as_deref(), Some(&token));
+                        if a.kind != ActionKind::Approval || !waits {
                             continue;
                         }
                         item.touches.push(format!(

@@ -1,6 +1,6 @@
 //! The detail overlay's content for a selected row: stack events and outputs, resource fields.
 
-use crate::lab::{Category, Role};
+use crate::lab::{Category, Role, status};
 
 use super::state::{App, LabState, Target};
 
@@ -47,6 +47,12 @@ pub(super) fn status(key: &str, value: &str) -> Line {
     }
 }
 
+/// The warning line of a status that has one (rolled back, tainted, in progress in error).
+pub(super) fn warning(value: &str) -> Option<Line> {
+    let what = status::warning(value)?;
+    Some(field("Warning", format!("{} {what}", status::WARNING_MARK)))
+}
+
 /// Build the detail view for a target in the current lab; `None` when it has gone.
 pub fn detail(app: &App, target: &Target) -> Option<Detail> {
     let lab = app.lab()?;
@@ -76,6 +82,7 @@ pub fn detail(app: &App, target: &Target) -> Option<Detail> {
                 status("Status", &p.status),
                 field("Launched", p.created.to_string()),
             ];
+            lines.extend(warning(&p.status));
             if let Some(m) = &p.status_message {
                 lines.push(field("Message", m));
             }
@@ -127,6 +134,7 @@ fn stack(lab: &LabState, role: Role, name: &str) -> Option<Detail> {
         field("Created", s.created.to_string()),
         field("Updated", s.updated.to_string()),
     ];
+    lines.extend(warning(&s.status));
     if let Some(r) = &s.reason {
         lines.push(field("Reason", r));
     }
@@ -204,8 +212,11 @@ fn pipeline_action(app: &App, lab: &LabState, stage: &str, action: &str) -> Opti
             ),
         ));
     }
-    if a.approval_token.is_some() {
-        lines.push(field("Approval", "waiting for a reviewer"));
+    if status::awaiting_approval(a.status.as_deref(), a.approval_token.as_deref()) {
+        lines.push(field(
+            "Approval",
+            format!("{} {}", status::APPROVAL_MARK, status::APPROVAL_WORD),
+        ));
     }
     if let Some(e) = &a.error {
         lines.push(Line::Heading("Error".into()));

@@ -7,7 +7,7 @@ use crate::lab::smoke;
 use crate::lab::time::short_duration;
 use crate::lab::{Category, Role};
 
-use super::detail::{Detail, Line, field, status};
+use super::detail::{Detail, Line, field, status, warning};
 use super::health::{self, latest_smoke};
 use super::state::App;
 
@@ -16,6 +16,7 @@ pub fn detail(app: &App, role: Role, name: &str) -> Option<Detail> {
     let snap = app.lab()?.snaps[role].as_ref()?;
     let e = snap.endpoints.iter().find(|e| e.name == name)?;
     let mut lines = vec![status("Status", &e.status)];
+    lines.extend(warning(&e.status));
     if let Some(r) = &e.failure_reason {
         lines.push(field("Failure reason", r));
     }

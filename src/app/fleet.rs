@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::lab::cost;
 use crate::lab::progress::Step;
 use crate::lab::time::age;
-use crate::lab::{AccountSnapshot, ActionKind, Category, Role};
+use crate::lab::{AccountSnapshot, ActionKind, Category, Role, status};
 
 use super::state::{App, LabState};
 
@@ -241,7 +241,8 @@ pub struct PipelinePos<'a> {
 }
 
 impl PipelinePos<'_> {
-    /// `DeployModel-Tools/GetDeployStatus`, `…/ApproveForStage waiting`, `DeployModel-Stage done`.
+    /// `DeployModel-Tools/GetDeployStatus`, `…/ApproveForStage waiting for approval`,
+    /// `DeployModel-Stage done`.
     pub fn write(&self, out: &mut String, with_stage: bool) {
         match self.action {
             Some(a) => {
@@ -250,7 +251,8 @@ impl PipelinePos<'_> {
                 }
                 out.push_str(a);
                 if self.waiting {
-                    out.push_str(" waiting");
+                    out.push(' ');
+                    out.push_str(status::APPROVAL_WORD);
                 }
             }
             None => {
@@ -273,8 +275,10 @@ pub fn pipeline_position(lab: &LabState) -> Option<PipelinePos<'_>> {
                 action: Some(&a.name),
                 waiting,
             };
-            if a.kind == ActionKind::Approval && a.approval_token.is_some() {
-                return Some(pos(Category::Pending, true));
+            if a.kind == ActionKind::Approval
+                && status::awaiting_approval(a.status.as_deref(), a.approval_token.as_deref())
+            {
+                return Some(pos(Category::InProgress, true));
             }
             match Category::of(a.status.as_deref().unwrap_or("")) {
                 c @ (Category::Failed | Category::InProgress) => return Some(pos(c, false)),

@@ -76,7 +76,13 @@ fn panes_height(app: &App, lab: &LabState) -> usize {
         .roles()
         .map(|role| {
             let sections = view::pane_sections(app, lab, role);
-            let items: usize = sections.iter().map(|s| s.items.len() + 1).sum();
+            // Each section's heading and rows, and a line per warning's reason.
+            let items: usize = sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .map(|i| 1 + usize::from(i.warning.is_some()))
+                .sum::<usize>()
+                + sections.len();
             let error = lab.snaps[role].as_ref().map_or(0, |s| {
                 usize::from(s.error.is_some()) * 3 + s.warnings.len() + s.unknown.len()
             });

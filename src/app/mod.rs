@@ -23,5 +23,5 @@ pub mod update;
 pub mod view;
 
 pub use msg::{Command, Msg};
-pub use state::{App, Focus, Overlay, Target};
+pub use state::{App, Focus, Launch, Overlay, Target};
 pub use update::update;

@@ -1,5 +1,7 @@
 //! Messages into the reducer and the commands it hands back to the loop.
 
+use std::time::Duration;
+
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::backend::{AccountKey, Action, ActionDone, ActionError, LaunchOptions, RecordState};
@@ -79,8 +81,13 @@ pub enum Command {
     Act { key: AccountKey, action: Action },
     /// Read the launch form's inputs for a product (`Msg::LaunchOptions`).
     LaunchOptions { key: AccountKey, product: String },
-    /// Follow a launch's record until it finishes (`Msg::Record`, repeatedly).
-    FollowRecord { key: AccountKey, record_id: String },
+    /// Read a launch's record once `after` has passed (`Msg::Record`); the reducer asks for the
+    /// next read until the record finishes.
+    FollowRecord {
+        key: AccountKey,
+        record_id: String,
+        after: Duration,
+    },
     /// Ask for a presigned notebook URL (`Msg::NotebookUrl`).
     NotebookUrl { key: AccountKey, name: String },
     /// Run a confirmed cleanup plan; progress comes back as `Msg::Cleanup`, then `CleanupDone`.

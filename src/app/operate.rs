@@ -1,16 +1,18 @@
 //! The reducer's side of operating the lab: action keys open dialogs, confirmed dialogs become
 //! `Command::Act`, and the answers become notices, log lines and refreshes.
 
+use std::time::Duration;
+
 use super::dialog::{Confirm, Input, InputPurpose, LaunchForm, MAX_INPUT};
 use super::eventlog::LogEntry;
 use super::health;
 use super::keymap::KeyAction;
 use super::msg::{Command, Msg};
-use super::state::{App, Overlay, Target};
+use super::state::{App, Launch, Overlay, Target};
 use super::update::selected_target;
-use crate::backend::{AccountKey, Action, ActionError};
+use crate::backend::{AccountKey, Action, ActionError, RecordState};
 use crate::lab::diff::Transition;
-use crate::lab::{Category, Pipeline, PipelineStage, Role};
+use crate::lab::{Category, Pipeline, PipelineStage, Role, status};
 
 /// Keys that would change something; refused up front in read-only mode.
 fn mutates(action: KeyAction) -> bool {
@@ -94,7 +96,7 @@ fn approval(app: &mut App, approve: bool) -> Result<(), String> {
         selected_stage(app).ok_or("select a waiting approval in the pipeline strip (Tab to it)")?;
     let a = action
         .and_then(|a| st.action(&a))
-        .filter(|a| a.approval_token.is_some())
+        .filter(|a| status::awaiting_approval(a.status.as_deref(), a.approval_token.as_deref()))
         .ok_or_else(|| format!("nothing waits for approval there; approvals show as \"waiting for approval\" in {}", p.name))?;
     let Some(token) = a.approval_token.clone() else {
         return Err("no approval token".into());
@@ -430,9 +432,17 @@ pub fn on_msg(app: &mut App, msg: Msg) -> Vec<Command> {
                 log(app, key, done.summary.clone(), Category::Complete, None);
                 let mut cmds = vec![Command::Refresh(vec![key])];
                 if let (Action::LaunchProduct(req), Some(record_id)) = (action.as_ref(), done.id) {
-                    app.launches
-                        .push((key, record_id.clone(), req.name.clone()));
-                    cmds.push(Command::FollowRecord { key, record_id });
+                    app.launches.push(Launch {
+                        key,
+                        record_id: record_id.clone(),
+                        name: req.name.clone(),
+                        failures: 0,
+                    });
+                    cmds.push(Command::FollowRecord {
+                        key,
+                        record_id,
+                        after: Duration::ZERO,
+                    });
                 }
                 cmds
             }
@@ -468,60 +478,7 @@ pub fn on_msg(app: &mut App, msg: Msg) -> Vec<Command> {
             key,
             record_id,
             result,
-        } => {
-            let name = app
-                .launches
-                .iter()
-                .find(|(_, r, _)| *r == record_id)
-                .map_or(record_id.clone(), |(_, _, n)| n.clone());
-            match result {
-                Ok(r) if r.status == "SUCCEEDED" => {
-                    app.launches.retain(|(_, id, _)| *id != record_id);
-                    app.notice = Some(format!(
-                        "{name} is launched: Enter on it in the DataScience pane shows its outputs; o opens the notebook"
-                    ));
-                    log(
-                        app,
-                        key,
-                        format!("launched {name}"),
-                        Category::Complete,
-                        r.outputs.get("SageMakerNoteBookURL").cloned(),
-                    );
-                    if !r.provisioned_product_id.is_empty() {
-                        app.overlays.push(Overlay::Detail {
-                            target: Target::Product {
-                                role: key.role,
-                                id: r.provisioned_product_id,
-                            },
-                            scroll: 0,
-                        });
-                    }
-                    vec![Command::Refresh(vec![key])]
-                }
-                Ok(r) if r.finished() => {
-                    app.launches.retain(|(_, id, _)| *id != record_id);
-                    let why = r.errors.join("; ");
-                    app.notice = Some(format!("launching {name} failed: {why}"));
-                    log(
-                        app,
-                        key,
-                        format!("launch of {name}"),
-                        Category::Failed,
-                        Some(why),
-                    );
-                    vec![Command::Refresh(vec![key])]
-                }
-                Ok(r) => {
-                    app.notice = Some(format!("launching {name}: {}", r.status));
-                    Vec::new()
-                }
-                Err(e) => {
-                    app.launches.retain(|(_, id, _)| *id != record_id);
-                    app.notice = Some(format!("cannot follow the launch of {name}: {e}"));
-                    Vec::new()
-                }
-            }
-        }
+        } => on_record(app, key, record_id, result),
         Msg::NotebookUrl { name, result } => match result {
             Ok(url) => {
                 app.notice = Some(format!("opening {name} in the browser"));
@@ -533,6 +490,114 @@ pub fn on_msg(app: &mut App, msg: Msg) -> Vec<Command> {
             }
         },
         _ => Vec::new(),
+    }
+}
+
+/// How often a launch's record is read while it is in progress.
+pub const RECORD_EVERY: Duration = Duration::from_secs(3);
+
+/// The longest wait before reading a record again after failed reads.
+pub const RECORD_BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// The wait before the next read of a record after `failures` failed reads in a row: 2 s, 4 s,
+/// 8 s, ... at most [`RECORD_BACKOFF_MAX`].
+pub fn record_backoff(failures: u32) -> Duration {
+    let secs = 2u64.saturating_pow(failures.clamp(1, 16));
+    Duration::from_secs(secs).min(RECORD_BACKOFF_MAX)
+}
+
+/// A launch's record, as DescribeRecord told it: done, failed, still moving (read it again), or
+/// unreadable. Throttling and brief failures are read again later with backoff; any other
+/// error stops following.
+fn on_record(
+    app: &mut App,
+    key: AccountKey,
+    record_id: String,
+    result: Result<RecordState, ActionError>,
+) -> Vec<Command> {
+    let name = app
+        .launches
+        .iter()
+        .find(|l| l.record_id == record_id)
+        .map_or(record_id.clone(), |l| l.name.clone());
+    let follow = |after| {
+        vec![Command::FollowRecord {
+            key,
+            record_id: record_id.clone(),
+            after,
+        }]
+    };
+    match result {
+        Ok(r) if r.status == "SUCCEEDED" => {
+            app.launches.retain(|l| l.record_id != record_id);
+            app.notice = Some(format!(
+                "{name} is launched: Enter on it in the DataScience pane shows its outputs; o opens the notebook"
+            ));
+            log(
+                app,
+                key,
+                format!("launched {name}"),
+                Category::Complete,
+                r.outputs.get("SageMakerNoteBookURL").cloned(),
+            );
+            if !r.provisioned_product_id.is_empty() {
+                app.overlays.push(Overlay::Detail {
+                    target: Target::Product {
+                        role: key.role,
+                        id: r.provisioned_product_id,
+                    },
+                    scroll: 0,
+                });
+            }
+            vec![Command::Refresh(vec![key])]
+        }
+        Ok(r) if r.finished() => {
+            app.launches.retain(|l| l.record_id != record_id);
+            let why = r.errors.join("; ");
+            app.notice = Some(format!("launching {name} failed: {why}"));
+            log(
+                app,
+                key,
+                format!("launch of {name}"),
+                Category::Failed,
+                Some(why),
+            );
+            vec![Command::Refresh(vec![key])]
+        }
+        Ok(r) => {
+            if let Some(l) = app.launches.iter_mut().find(|l| l.record_id == record_id) {
+                l.failures = 0;
+            }
+            // IN_PROGRESS_IN_ERROR goes on, with the error it met.
+            let mut notice = format!("launching {name}: {}", r.status);
+            if !r.errors.is_empty() {
+                notice.push_str(": ");
+                notice.push_str(&r.errors.join("; "));
+            }
+            app.notice = Some(notice);
+            follow(RECORD_EVERY)
+        }
+        Err(e) if e.retryable() => {
+            let failures = app
+                .launches
+                .iter_mut()
+                .find(|l| l.record_id == record_id)
+                .map_or(1, |l| {
+                    l.failures = l.failures.saturating_add(1);
+                    l.failures
+                });
+            let after = record_backoff(failures);
+            app.notice = Some(format!(
+                "launching {name}: its record cannot be read now ({e}); reading it again in {}s",
+                after.as_secs()
+            ));
+            follow(after)
+        }
+        Err(e) => {
+            app.launches.retain(|l| l.record_id != record_id);
+            app.notice = Some(format!("cannot follow the launch of {name}: {e}"));
+            Vec::new()
+        }
     }
 }
 

@@ -142,6 +142,17 @@ impl Overlay {
     }
 }
 
+/// A launch being followed through its provisioning record (DescribeRecord).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Launch {
+    pub key: AccountKey,
+    pub record_id: String,
+    /// The provisioned product's name.
+    pub name: String,
+    /// Reads of the record that failed in a row (throttled, out of reach); each waits longer.
+    pub failures: u32,
+}
+
 /// The whole app.
 #[derive(Clone, Debug)]
 pub struct App {
@@ -166,8 +177,8 @@ pub struct App {
     pub quit: bool,
     /// Refuse every action (`--read-only`): keys that would change something only say so.
     pub read_only: bool,
-    /// Launches being followed: (account, record id, provisioned product name).
-    pub launches: Vec<(AccountKey, String, String)>,
+    /// Launches being followed through their provisioning records.
+    pub launches: Vec<Launch>,
     /// Cleanup plans shown or running, one per lab at most.
     pub cleanups: Vec<CleanupView>,
     /// The fleet view: the whole class, a row per lab.

@@ -1,5 +1,6 @@
 //! Row text prepared for the screen: pane items, the pipeline strip and the header, from `&App`.
 
+use crate::lab::status::{self, APPROVAL_WORD};
 use crate::lab::time::{age, short_duration};
 use crate::lab::{AccountSnapshot, Category, Role};
 
@@ -11,7 +12,19 @@ pub struct Item {
     pub category: Category,
     pub label: String,
     pub status: String,
+    /// Set for a working resource that rolled back or carries an error (`UPDATE_ROLLBACK_COMPLETE`,
+    /// `TAINTED`, ...): what happened and the service's reason, shown with the warning mark.
+    pub warning: Option<String>,
     pub target: Target,
+}
+
+/// The warning a row carries for `status`: what it means, then the service's reason.
+fn warning(status: &str, reason: Option<&str>) -> Option<String> {
+    let what = status::warning(status)?;
+    Some(match reason.filter(|r| !r.is_empty()) {
+        Some(r) => format!("{what}: {r}"),
+        None => what.to_string(),
+    })
 }
 
 /// A titled group of rows (Stacks, Catalog, Notebooks, Endpoints, Buckets).
@@ -82,6 +95,7 @@ pub fn pane_sections(app: &App, lab: &LabState, role: Role) -> Vec<Section> {
                 category: Category::of(&s.status),
                 label: s.name.clone(),
                 status: s.status.clone(),
+                warning: warning(&s.status, s.reason.as_deref()),
                 target: Target::Stack {
                     role,
                     name: s.name.clone(),
@@ -96,6 +110,7 @@ pub fn pane_sections(app: &App, lab: &LabState, role: Role) -> Vec<Section> {
             category: Category::Complete,
             label: format!("share → {}", p.shared_with),
             status: if p.accepted { "accepted" } else { "shared" }.into(),
+            warning: None,
             target: Target::Share {
                 role,
                 portfolio_id: p.portfolio_id.clone(),
@@ -106,6 +121,7 @@ pub fn pane_sections(app: &App, lab: &LabState, role: Role) -> Vec<Section> {
         category: Category::of(&p.status),
         label: p.name.clone(),
         status: p.status.clone(),
+        warning: warning(&p.status, p.status_message.as_deref()),
         target: Target::Product {
             role,
             id: p.id.clone(),
@@ -120,6 +136,7 @@ pub fn pane_sections(app: &App, lab: &LabState, role: Role) -> Vec<Section> {
                 category: Category::of(&n.status),
                 label: n.name.clone(),
                 status: n.status.clone(),
+                warning: warning(&n.status, None),
                 target: Target::Notebook {
                     role,
                     name: n.name.clone(),
@@ -135,6 +152,7 @@ pub fn pane_sections(app: &App, lab: &LabState, role: Role) -> Vec<Section> {
                 category: Category::of(&e.status),
                 label: e.name.clone(),
                 status: e.status.clone(),
+                warning: warning(&e.status, e.failure_reason.as_deref()),
                 target: Target::Endpoint {
                     role,
                     name: e.name.clone(),
@@ -173,6 +191,7 @@ fn bucket_items(app: &App, snap: &AccountSnapshot, role: Role) -> Vec<Item> {
                 category,
                 label: b.name.clone(),
                 status,
+                warning: None,
                 target: Target::Bucket {
                     role,
                     name: b.name.clone(),
@@ -195,6 +214,8 @@ pub fn pane_items(app: &App, lab: &LabState, role: Role) -> Vec<Item> {
 pub struct ActionView {
     pub name: String,
     pub category: Category,
+    /// A manual approval waits for a reviewer: drawn with its own mark, not the category's.
+    pub waiting: bool,
     /// `Succeeded`, `InProgress`, `waiting for approval`, or `not run`.
     pub status: String,
     pub elapsed: Option<String>,
@@ -280,14 +301,15 @@ pub fn pipeline_view(app: &App, lab: &LabState) -> PipelineView {
                 .actions
                 .iter()
                 .map(|a| {
-                    let waiting = a.approval_token.is_some();
+                    let waiting =
+                        status::awaiting_approval(a.status.as_deref(), a.approval_token.as_deref());
                     let (category, status) = match (&a.status, waiting) {
-                        (_, true) => (Category::Pending, "waiting for approval".to_string()),
+                        (_, true) => (Category::InProgress, APPROVAL_WORD.to_string()),
                         (Some(st), false) => (Category::of(st), st.clone()),
                         (None, false) => (Category::Pending, "not run".to_string()),
                     };
                     let elapsed = a.started.map(|start| {
-                        let end = if category == Category::InProgress || waiting {
+                        let end = if category == Category::InProgress {
                             app.now
                         } else {
                             a.last_change.unwrap_or(app.now)
@@ -297,6 +319,7 @@ pub fn pipeline_view(app: &App, lab: &LabState) -> PipelineView {
                     ActionView {
                         name: a.name.clone(),
                         category,
+                        waiting,
                         status,
                         elapsed,
                         error: a.error.clone().filter(|_| category == Category::Failed),

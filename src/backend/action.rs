@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::lab::AccountError;
+use crate::lab::{AccountError, ErrorKind};
 
 /// A change crossdeck can ask an account to make. Typed, never a string; each one is shown in
 /// a confirm dialog (or a cleanup plan) before it is sent.
@@ -210,9 +210,79 @@ pub enum ActionError {
     Failed(String),
 }
 
+/// Error codes of a service too busy or briefly failing: the same call may succeed later.
+const TRANSIENT_CODES: [&str; 14] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "InternalFailure",
+    "InternalError",
+    "InternalServerError",
+    "InternalServiceError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "RequestTimeout",
+];
+
+impl ActionError {
+    /// True when the same call may succeed if made again later: throttled, out of reach for a
+    /// moment, or the service failing briefly. Access denied, not found, a refusal or a
+    /// validation error stay what they are.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ActionError::Account(e) => {
+                matches!(e.kind, ErrorKind::Throttled | ErrorKind::Unreachable)
+            }
+            ActionError::Failed(m) => m
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|word| TRANSIENT_CODES.contains(&word)),
+            ActionError::NotFound(_) | ActionError::Refused(_) => false,
+        }
+    }
+}
+
 /// The refusal every backend gives in read-only mode, before any call.
 pub fn read_only_refusal() -> ActionError {
     ActionError::Refused(
         "crossdeck is read-only (--read-only or read_only = true): no change is made".into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(kind: ErrorKind) -> ActionError {
+        ActionError::Account(AccountError {
+            kind,
+            message: "x".into(),
+        })
+    }
+
+    #[test]
+    fn only_throttling_and_brief_failures_are_retried() {
+        assert!(account(ErrorKind::Throttled).retryable());
+        assert!(account(ErrorKind::Unreachable).retryable());
+        assert!(
+            ActionError::Failed("DescribeRecord: ThrottlingException: Rate exceeded".into())
+                .retryable()
+        );
+        assert!(
+            ActionError::Failed("DescribeRecord: InternalFailure: try again".into()).retryable()
+        );
+        assert!(!account(ErrorKind::AccessDenied).retryable());
+        assert!(!account(ErrorKind::Expired).retryable());
+        assert!(
+            !ActionError::Failed("DescribeRecord: AccessDeniedException: no".into()).retryable()
+        );
+        assert!(
+            !ActionError::Failed("DescribeRecord: ValidationException: bad id".into()).retryable()
+        );
+        assert!(!ActionError::NotFound("record".into()).retryable());
+        assert!(!read_only_refusal().retryable());
+    }
 }

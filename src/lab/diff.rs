@@ -75,10 +75,10 @@ pub fn transitions(old: Option<&AccountSnapshot>, new: &AccountSnapshot) -> Vec<
     for s in &new.stacks {
         let before = old.and_then(|o| o.stack(&s.name));
         if before.map(|b| &b.status) != Some(&s.status) {
-            let detail = s
-                .reason
-                .clone()
-                .filter(|_| Category::of(&s.status) == Category::Failed);
+            let detail = s.reason.clone().filter(|_| {
+                Category::of(&s.status) == Category::Failed
+                    || super::status::warning(&s.status).is_some()
+            });
             note(
                 format!("stack {}", s.name),
                 &s.status,

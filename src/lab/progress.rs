@@ -184,20 +184,30 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// A promotion gate the pipeline is waiting at: a manual approval with a token, or a
-    /// disabled transition into a stage after the previous one succeeded.
+    /// A promotion gate the pipeline is waiting at: a manual approval in progress with a
+    /// token, or a disabled transition into a stage after the previous one succeeded in a run
+    /// this stage has not seen (it never ran, or its latest execution is an older one).
     fn gate(&self) -> Option<String> {
+        use super::status;
         let pipeline = self.snap(Role::Tools)?.pipelines.first()?;
         for (i, stage) in pipeline.stages.iter().enumerate() {
-            if let Some(a) = stage.actions.iter().find(|a| a.approval_token.is_some()) {
+            if let Some(a) = stage.actions.iter().find(|a| {
+                status::awaiting_approval(a.status.as_deref(), a.approval_token.as_deref())
+            }) {
                 return Some(format!(
-                    "{} / {} waits for approval: select it in the pipeline strip and press a.",
-                    stage.name, a.name
+                    "{} / {} is {}: select it in the pipeline strip and press a.",
+                    stage.name,
+                    a.name,
+                    status::APPROVAL_WORD
                 ));
             }
-            let previous_done = i > 0
-                && pipeline.stages[i - 1].status.as_deref() == Some("Succeeded")
-                && stage.status.is_none();
+            let previous_done = i.checked_sub(1).is_some_and(|p| {
+                let previous = &pipeline.stages[p];
+                let newer_run =
+                    previous.execution_id.is_some() && previous.execution_id != stage.execution_id;
+                previous.status.as_deref() == Some("Succeeded")
+                    && (stage.status.is_none() || newer_run)
+            });
             if !stage.inbound_enabled && previous_done {
                 return Some(format!(
                     "The transition into {} is disabled ({}): select it and press e to promote.",

@@ -13,7 +13,7 @@ use crate::app::keymap;
 use crate::app::layout::{self, FleetAreas};
 use crate::lab::cost;
 use crate::lab::progress::Step;
-use crate::lab::{Category, Role};
+use crate::lab::{Category, Role, status};
 
 use super::text;
 use super::theme::Theme;
@@ -312,8 +312,12 @@ fn rows(buf: &mut Buffer, a: &FleetAreas, app: &App, theme: &Theme) {
             x = put(buf, r, x, &cell, theme.category(h.category()), 3);
         }
         if let Some(p) = fleet::pipeline_position(lab) {
-            let style = theme.category(p.category);
-            let x = put(buf, r, c.pipeline, p.category.symbol(), style, 2) + 1;
+            let (mark, style) = if p.waiting {
+                (status::APPROVAL_MARK, theme.approval())
+            } else {
+                (p.category.symbol(), theme.category(p.category))
+            };
+            let x = put(buf, r, c.pipeline, mark, style, 2) + 1;
             let room = c.pipeline_w.saturating_sub(2);
             cell.clear();
             p.write(&mut cell, true);

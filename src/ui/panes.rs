@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::app::state::LabState;
 use crate::app::view::{self, Item, Section};
 use crate::app::{App, Focus};
-use crate::lab::Role;
+use crate::lab::{Role, status};
 
 use super::text;
 use super::theme::Theme;
@@ -71,8 +71,15 @@ fn rows<'a>(
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let items: usize = sections.iter().map(|s| s.items.len()).sum();
+    let warned = sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.warning.is_some())
+        .count();
     let selected = selected.map(|s| s.min(items.saturating_sub(1)));
-    let with_headings = items + sections.len() <= room;
+    let with_headings = items + warned + sections.len() <= room;
+    // A warning's reason gets a line of its own under its row when the rows all fit.
+    let with_reasons = items + warned <= room;
     let mut out = Vec::new();
     let mut index = 0;
     for s in sections {
@@ -82,6 +89,10 @@ fn rows<'a>(
         for item in &s.items {
             let is_sel = selected == Some(index);
             out.push((Some(is_sel), item_line(item, width, is_sel, theme)));
+            if let Some(w) = item.warning.as_ref().filter(|_| with_reasons) {
+                let text = text::end(&format!("  {w}"), width);
+                out.push((None, Line::styled(text, theme.warning())));
+            }
             index += 1;
         }
     }
@@ -96,9 +107,12 @@ fn rows<'a>(
 
 fn item_line<'a>(item: &Item, width: usize, selected: bool, theme: &Theme) -> Line<'a> {
     let style = theme.category(item.category);
-    let sym = format!("{} ", item.category.symbol());
+    let mark = match &item.warning {
+        Some(_) => Span::styled(format!("{} ", status::WARNING_MARK), theme.warning()),
+        None => Span::styled(format!("{} ", item.category.symbol()), style),
+    };
     let avail = width.saturating_sub(2);
-    let mut spans = vec![Span::styled(sym, style)];
+    let mut spans = vec![mark];
     let label_style = if selected {
         theme.selected()
     } else {

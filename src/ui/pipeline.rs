@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::view::{PipelineView, StageView};
 use crate::app::{App, Focus};
+use crate::lab::status;
 
 use super::text;
 use super::theme::Theme;
@@ -64,7 +65,11 @@ fn column(
         lines.push(Line::styled("  not created yet", theme.dim()));
     }
     for (i, a) in stage.actions.iter().enumerate() {
-        let st = theme.category(a.category);
+        let (mark, st) = if a.waiting {
+            (status::APPROVAL_MARK, theme.approval())
+        } else {
+            (a.category.symbol(), theme.category(a.category))
+        };
         let elapsed = a.elapsed.clone().unwrap_or_default();
         let name_w = w.saturating_sub(4 + text::width(&elapsed) + 1);
         let name = text::end(&a.name, name_w);
@@ -75,11 +80,17 @@ fn column(
             ratatui::style::Style::new()
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("  {} ", a.category.symbol()), st),
+            Span::styled(format!("  {mark} "), st),
             Span::styled(format!("{name}{}", " ".repeat(pad)), name_style),
             Span::raw(" "),
             Span::styled(elapsed, theme.dim()),
         ]));
+    }
+    for a in stage.actions.iter().filter(|a| a.waiting) {
+        if lines.len() < area.height as usize {
+            let s = format!("  {}: {}", a.name, a.status);
+            lines.push(Line::styled(text::end(&s, w), theme.approval()));
+        }
     }
     let room = (area.height as usize).saturating_sub(lines.len());
     let errors: Vec<String> = stage

@@ -33,6 +33,16 @@ impl Theme {
         }
     }
 
+    /// A manual approval waiting for a reviewer: it asks for someone, unlike a running action.
+    pub fn approval(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    /// A working resource with a warning (rolled back, tainted, in progress with an error).
+    pub fn warning(&self) -> Style {
+        self.fg(Color::LightYellow).add_modifier(Modifier::BOLD)
+    }
+
     pub fn border(&self, focused: bool) -> Style {
         if focused {
             self.fg(Color::Cyan).add_modifier(Modifier::BOLD)

@@ -113,7 +113,9 @@ impl Rig {
                         .map(Box::new);
                     update(&mut self.app, Msg::LaunchOptions { key, result })
                 }
-                Command::FollowRecord { key, record_id } => {
+                // A later read of a record is the test's to make, when it has moved the clock.
+                Command::FollowRecord { after, .. } if !after.is_zero() => Vec::new(),
+                Command::FollowRecord { key, record_id, .. } => {
                     let result = self.rt.block_on(self.sim.record(key, &record_id));
                     update(
                         &mut self.app,
@@ -209,7 +211,10 @@ fn approving_a_waiting_gate_goes_through_comment_confirm_and_the_pipeline_moves_
     let mut r = Rig::new(one(true));
     r.until("the approval waits", waiting);
     assert!(
-        r.app.labs[0].progress.hint.contains("waits for approval"),
+        r.app.labs[0]
+            .progress
+            .hint
+            .contains("is waiting for approval"),
         "{}",
         r.app.labs[0].progress.hint
     );
@@ -478,7 +483,7 @@ fn launching_the_product_from_the_form_follows_the_record_and_opens_the_notebook
         "{:?}",
         r.app.notice
     );
-    let (key, record_id, _) = r.app.launches.first().cloned().expect("followed");
+    let launch = r.app.launches.first().cloned().expect("followed");
 
     r.until("the product is available", |a| {
         a.labs[0].snaps[Role::DataScience]
@@ -489,7 +494,11 @@ fn launching_the_product_from_the_form_follows_the_record_and_opens_the_notebook
                     .any(|p| p.status == "AVAILABLE")
             })
     });
-    r.run(vec![Command::FollowRecord { key, record_id }]);
+    r.run(vec![Command::FollowRecord {
+        key: launch.key,
+        record_id: launch.record_id,
+        after: std::time::Duration::ZERO,
+    }]);
     assert!(r.app.launches.is_empty());
     assert!(
         r.app

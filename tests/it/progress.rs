@@ -377,3 +377,42 @@ fn a_failed_part_keeps_the_last_known_content_marked_stale() {
             .is_some_and(|l| l.contains("nothing known"))
     );
 }
+
+/// The complete lab whose Stage endpoint is gone, with the transition into DeployModel-Stage
+/// disabled; DeployModel-Tools last ran in `tools_run`, DeployModel-Stage in `stage_run`.
+fn held_at_the_stage_gate(tools_run: &str, stage_run: Option<&str>) -> LabSnapshots {
+    let mut lab = fixtures::complete_lab();
+    stage(&mut lab).endpoints.clear();
+    let stages = &mut tools(&mut lab).pipelines[0].stages;
+    stages[1].execution_id = Some(tools_run.into());
+    let st = &mut stages[2];
+    st.inbound_enabled = false;
+    st.disabled_reason = Some("change freeze".into());
+    st.execution_id = stage_run.map(str::to_string);
+    if stage_run.is_none() {
+        st.status = None;
+        for a in &mut st.actions {
+            a.status = None;
+        }
+    }
+    lab
+}
+
+const PROMOTE: &str = "The transition into DeployModel-Stage is disabled (change freeze): select it and press e to promote.";
+
+#[test]
+fn a_disabled_transition_after_an_earlier_run_still_says_how_to_promote() {
+    // DeployModel-Stage ran in an earlier execution; the latest one stops before it.
+    let p = progress(&held_at_the_stage_gate("exec-2", Some("exec-1")));
+    assert_eq!(p.next, Some(Step::DeployStage));
+    assert_eq!(p.hint, PROMOTE);
+
+    // It never ran at all.
+    let p = progress(&held_at_the_stage_gate("exec-1", None));
+    assert_eq!(p.hint, PROMOTE);
+
+    // It ran in the same execution as DeployModel-Tools: nothing is held at the gate.
+    let p = progress(&held_at_the_stage_gate("exec-2", Some("exec-2")));
+    assert_eq!(p.next, Some(Step::DeployStage));
+    assert!(!p.hint.contains("transition"), "{}", p.hint);
+}

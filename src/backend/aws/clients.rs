@@ -87,7 +87,7 @@ impl Clients {
             sm: client!(aws_sdk_sagemaker, "sagemaker"),
             s3: aws_sdk_s3::Client::from_conf(s3),
             cw: client!(aws_sdk_cloudwatch, "cloudwatch"),
-            smr: client!(aws_sdk_sagemakerruntime, "sagemaker-runtime"),
+            smr: smr_client(cfg, &region, account_id),
             fetches,
             source,
             region,
@@ -97,6 +97,26 @@ impl Clients {
     pub fn credential_fetches(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
     }
+}
+
+/// SageMaker Runtime for the smoke test: a model may take SageMaker's whole 60 s to answer, so
+/// one attempt waits longer than that, and a call that timed out is never sent again (each
+/// InvokeEndpoint is billed, and a slow model stays slow).
+fn smr_client(cfg: &SdkConfig, region: &str, account_id: &str) -> aws_sdk_sagemakerruntime::Client {
+    use aws_sdk_sagemakerruntime::config;
+    let partition =
+        config::retry::RetryPartition::new(format!("sagemaker-runtime-{region}-{account_id}"));
+    let timeouts = TimeoutConfig::builder()
+        .operation_attempt_timeout(super::runtime::INVOKE_ATTEMPT_TIMEOUT)
+        .operation_timeout(super::runtime::INVOKE_TIMEOUT)
+        .build();
+    aws_sdk_sagemakerruntime::Client::from_conf(
+        config::Builder::from(cfg)
+            .retry_partition(partition)
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(timeouts)
+            .build(),
+    )
 }
 
 /// The region and endpoint an account uses: its own, else the config's.

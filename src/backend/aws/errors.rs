@@ -45,6 +45,15 @@ const THROTTLED: [&str; 12] = [
     "PriorRequestNotComplete",
 ];
 
+/// The permission IAM checks for a HEAD operation, whose refusal comes without a body to say so.
+fn head_permission(op: &str) -> Option<&'static str> {
+    match op {
+        "HeadBucket" => Some("s3:ListBucket"),
+        "HeadObject" => Some("s3:GetObject"),
+        _ => None,
+    }
+}
+
 /// One failed call: the operation, what kind of failure, and its cause in one line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallError {
@@ -52,6 +61,8 @@ pub struct CallError {
     pub kind: ErrorKind,
     /// The service's error code, when the service answered.
     pub code: Option<String>,
+    /// The HTTP status, when the service answered at all.
+    pub status: Option<u16>,
     pub message: String,
 }
 
@@ -62,7 +73,18 @@ impl CallError {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
         let code = err.code().map(str::to_string);
+        let status = match &err {
+            SdkError::ServiceError(s) => Some(s.raw().status().as_u16()),
+            SdkError::ResponseError(r) => Some(r.raw().status().as_u16()),
+            _ => None,
+        };
+        // A HEAD answer has no body: a refusal is only its 403.
+        let head_denied = code.is_none() && status == Some(403) && op.starts_with("Head");
         let message = match (&err, err.message()) {
+            _ if head_denied => match head_permission(op) {
+                Some(p) => format!("access denied ({p}?)"),
+                None => "access denied".to_string(),
+            },
             (SdkError::ServiceError(_), Some(m)) => {
                 format!("{}: {m}", code.as_deref().unwrap_or("error"))
             }
@@ -84,6 +106,7 @@ impl CallError {
             _ => DisplayErrorContext(&err).to_string(),
         };
         let kind = match (&err, code.as_deref()) {
+            _ if head_denied => ErrorKind::AccessDenied,
             (_, Some(c)) if DENIED.contains(&c) => ErrorKind::AccessDenied,
             (_, Some(c)) if EXPIRED.contains(&c) => ErrorKind::Expired,
             (_, Some(c)) if THROTTLED.contains(&c) => ErrorKind::Throttled,
@@ -98,6 +121,7 @@ impl CallError {
             op,
             kind,
             code,
+            status,
             message: one_line(&message),
         }
     }
@@ -108,12 +132,15 @@ impl CallError {
             op,
             kind,
             code: None,
+            status: None,
             message: one_line(&message.into()),
         }
     }
 
     /// True when no other call of the account can succeed either: credentials expired or
     /// missing, the endpoint out of reach, the wrong account, or throttled past the retries.
+    /// A refusal the service answered without a code (a HEAD's bare 403) concerns that one
+    /// resource only.
     pub fn account_wide(&self) -> bool {
         matches!(
             self.kind,
@@ -121,7 +148,7 @@ impl CallError {
                 | ErrorKind::Unreachable
                 | ErrorKind::WrongAccount
                 | ErrorKind::Throttled
-        ) || (self.kind == ErrorKind::AccessDenied && self.code.is_none())
+        ) || (self.kind == ErrorKind::AccessDenied && self.code.is_none() && self.status.is_none())
             || self.code.as_deref().is_some_and(|c| {
                 matches!(
                     c,

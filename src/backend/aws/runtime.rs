@@ -1,6 +1,6 @@
 //! SageMaker Runtime: InvokeEndpoint for the smoke test, timed from sending to the whole answer.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aws_smithy_types::Blob;
 
@@ -9,6 +9,13 @@ use super::clients::Clients;
 use super::errors::CallError;
 use crate::backend::ActionError;
 use crate::lab::smoke::Invocation;
+
+/// How long one InvokeEndpoint attempt may take: above SageMaker's own 60 s limit for a model's
+/// answer, so a slow model is never cut short.
+pub const INVOKE_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(65);
+
+/// How long the whole InvokeEndpoint call may take (it is tried once).
+pub const INVOKE_TIMEOUT: Duration = Duration::from_secs(70);
 
 /// InvokeEndpoint with `body` as `content_type`; the answer and the round trip in milliseconds.
 pub async fn invoke_endpoint(

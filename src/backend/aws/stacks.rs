@@ -6,7 +6,7 @@ use aws_sdk_cloudformation::types as cf;
 
 use super::errors::CallError;
 use super::time::ts;
-use crate::lab::{Category, Stack, StackEvent};
+use crate::lab::{Category, Stack, StackEvent, status};
 
 /// Events kept per stack (the newest; a failure's root cause is among them).
 pub const EVENTS_KEPT: usize = 50;
@@ -30,12 +30,15 @@ pub async fn describe(
     Ok(out)
 }
 
-/// A stack whose events are worth reading: in progress, or failed.
+/// A stack whose events are worth reading: in progress, or failed. A stack that rolled an
+/// update or import back is a working stack: its status reason says why, and its events are not
+/// read at every poll.
 pub fn needs_events(stack: &Stack) -> bool {
-    matches!(
-        Category::of(&stack.status),
-        Category::InProgress | Category::Failed
-    )
+    !status::is_rolled_back(&stack.status)
+        && matches!(
+            Category::of(&stack.status),
+            Category::InProgress | Category::Failed
+        )
 }
 
 /// DescribeStackEvents, first page: the newest events.
