@@ -8,6 +8,7 @@ mod cbor;
 mod cleanup_cli;
 mod cleanup_mock;
 pub mod cleanup_moto;
+mod cleanup_role;
 mod cleanup_sim;
 mod cleanup_tui;
 mod cli;
