@@ -4,7 +4,7 @@ use futures_util::StreamExt;
 
 use super::Failure;
 use crate::backend::aws::AwsBackend;
-use crate::backend::aws::check::{self, AccountCheck};
+use crate::backend::aws::check::{self, AccountCheck, Probe};
 use crate::config::Config;
 
 /// Check every account; the table goes to stdout. Exit 0 only when every check passed.
@@ -44,10 +44,11 @@ pub fn table(config: &Config, checks: &[AccountCheck]) -> String {
             )),
             Err(e) => out.push_str(&format!("     identity:    cannot be read: {e}\n")),
         }
-        for (op, r) in &c.calls {
-            match r {
-                Ok(()) => out.push_str(&format!("     {op:<34} ok\n")),
-                Err(e) => out.push_str(&format!("     {op:<34} FAILED: {e}\n")),
+        for (op, p) in &c.calls {
+            match p {
+                Probe::Ok => out.push_str(&format!("     {op:<52} ok\n")),
+                Probe::NotYet(why) => out.push_str(&format!("     {op:<52} not sent: {why}\n")),
+                Probe::Failed(e) => out.push_str(&format!("     {op:<52} FAILED: {e}\n")),
             }
         }
     }

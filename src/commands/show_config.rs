@@ -1,6 +1,6 @@
 //! `crossdeck config`: the checked configuration, lab by lab and account by account.
 
-use crate::config::Config;
+use crate::config::{CleanupRole, Config};
 use crate::lab::Role;
 use crate::lab::cost::{Kind, PriceTable};
 use crate::lab::time::short_duration;
@@ -36,8 +36,13 @@ pub fn render(config: &Config) -> String {
                     .as_deref()
                     .map(|r| format!(", region {r}"))
                     .unwrap_or_default();
+                let cleanup = match &a.cleanup_role {
+                    Some(CleanupRole::Name(n)) => format!(", stacks deleted as role {n}"),
+                    Some(CleanupRole::Arn(arn)) => format!(", stacks deleted as {arn}"),
+                    None => String::new(),
+                };
                 out.push_str(&format!(
-                    "    {:<12} {}  {}{region}\n",
+                    "    {:<12} {}  {}{region}{cleanup}\n",
                     role.key(),
                     a.account_id,
                     a.credentials.describe()

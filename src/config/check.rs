@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::raw::{RawAccount, RawConfig, RawLab, RawNames, RawPolling};
 use super::{
-    AccountConfig, Config, ConfigError, CredentialSource, DEFAULT_ROSTER_ROLE, LabConfig, Polling,
-    roster,
+    AccountConfig, CleanupRole, Config, ConfigError, CredentialSource, DEFAULT_ROSTER_ROLE,
+    LabConfig, Polling, roster,
 };
 use crate::lab::{LabNames, PerRole, Role};
 
@@ -34,6 +34,10 @@ impl Checker<'_> {
             Some(m) => m.into_inner(),
             None => 3,
         };
+        let cleanup_role = raw
+            .cleanup_role_name
+            .map(|n| self.cleanup_role_name(n))
+            .transpose()?;
         let polling = self.polling(raw.polling.unwrap_or_default())?;
         let costs = super::cost::settings(self.path, self.text, raw.prices, raw.cost)?;
         let mut labs = Vec::new();
@@ -86,6 +90,16 @@ impl Checker<'_> {
                 return Err(e);
             }
         }
+        // The top-level cleanup role serves every account without its own, roster ones too.
+        if let Some(name) = cleanup_role {
+            for lab in &mut labs {
+                for role in Role::ALL {
+                    if let Some(a) = lab.accounts[role].as_mut() {
+                        a.cleanup_role.get_or_insert_with(|| name.clone());
+                    }
+                }
+            }
+        }
         if labs.is_empty() {
             return Err(ConfigError::at_line(
                 self.path,
@@ -105,6 +119,11 @@ impl Checker<'_> {
             costs,
             labs,
         })
+    }
+
+    fn cleanup_role_name(&self, n: Spanned<String>) -> Result<CleanupRole, ConfigError> {
+        check_role_name(n.get_ref()).map_err(|m| self.err(n.span(), m))?;
+        Ok(CleanupRole::Name(n.into_inner()))
     }
 
     fn region(&self, r: Spanned<String>) -> Result<String, ConfigError> {
@@ -244,11 +263,27 @@ impl Checker<'_> {
                 }
             }
         };
+        let cleanup_role = match (a.cleanup_role_name, a.cleanup_role_arn) {
+            (Some(n), Some(_)) => {
+                return Err(self.err(
+                    n.span(),
+                    "give either `cleanup_role_name` or `cleanup_role_arn`, not both",
+                ));
+            }
+            (Some(n), None) => Some(self.cleanup_role_name(n)?),
+            (None, Some(arn)) => {
+                check_role_arn(arn.get_ref(), a.account_id.get_ref())
+                    .map_err(|m| self.err(arn.span(), format!("cleanup_{m}")))?;
+                Some(CleanupRole::Arn(arn.into_inner()))
+            }
+            (None, None) => None,
+        };
         Ok(AccountConfig {
             account_id: a.account_id.into_inner(),
             credentials,
             region: a.region.map(|r| self.region(r)).transpose()?,
             endpoint_url: a.endpoint_url.map(|u| self.endpoint(u)).transpose()?,
+            cleanup_role,
         })
     }
 }
@@ -296,6 +331,21 @@ fn check_role_arn(arn: &str, account_id: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A plain IAM role name: 1-64 of letters, digits and +=,.@_- (no path, no ARN).
+fn check_role_name(name: &str) -> Result<(), String> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "cleanup_role_name '{name}' must be a plain IAM role name (1-64 letters, digits and +=,.@-_)"
+        ))
+    }
 }
 
 fn check_session_name(name: &str) -> Result<(), String> {

@@ -89,6 +89,45 @@ pub struct AccountConfig {
     pub credentials: CredentialSource,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// The CloudFormation service role DeleteStack passes, if any.
+    pub cleanup_role: Option<CleanupRole>,
+}
+
+/// A CloudFormation service role for deleting the lab's stacks: CloudFormation then deletes
+/// their resources with this role's permissions instead of the caller's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CleanupRole {
+    /// A role name, the same in every account (`cleanup_role_name`).
+    Name(String),
+    /// An explicit role ARN (`cleanup_role_arn`, per account).
+    Arn(String),
+}
+
+impl CleanupRole {
+    /// The role's ARN in `account_id`, in the partition of `region`.
+    pub fn arn(&self, account_id: &str, region: &str) -> String {
+        match self {
+            CleanupRole::Arn(arn) => arn.clone(),
+            CleanupRole::Name(name) => {
+                format!("arn:{}:iam::{account_id}:role/{name}", partition(region))
+            }
+        }
+    }
+}
+
+/// The AWS partition a region belongs to.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else {
+        "aws"
+    }
 }
 
 /// Where an account's credentials come from; only aws-config's providers are used.
@@ -198,5 +237,32 @@ impl Config {
                     if self.labs.len() > 20 { ", ..." } else { "" }
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cleanup_role_name_becomes_the_accounts_arn_in_its_partition() {
+        let name = CleanupRole::Name("crossdeck-cleanup".into());
+        assert_eq!(
+            name.arn("111111111111", "us-east-1"),
+            "arn:aws:iam::111111111111:role/crossdeck-cleanup"
+        );
+        assert_eq!(
+            name.arn("111111111111", "cn-north-1"),
+            "arn:aws-cn:iam::111111111111:role/crossdeck-cleanup"
+        );
+        assert_eq!(
+            name.arn("111111111111", "us-gov-west-1"),
+            "arn:aws-us-gov:iam::111111111111:role/crossdeck-cleanup"
+        );
+        let arn = CleanupRole::Arn("arn:aws:iam::111111111111:role/a/B".into());
+        assert_eq!(
+            arn.arn("111111111111", "cn-north-1"),
+            "arn:aws:iam::111111111111:role/a/B"
+        );
     }
 }

@@ -12,6 +12,7 @@ pub struct RawConfig {
     pub endpoint_url: Option<Spanned<String>>,
     pub read_only: Option<bool>,
     pub max_attempts: Option<Spanned<u32>>,
+    pub cleanup_role_name: Option<Spanned<String>>,
     pub polling: Option<RawPolling>,
     pub names: Option<RawNames>,
     pub prices: Option<RawPrices>,
@@ -52,6 +53,8 @@ pub struct RawAccount {
     pub session_name: Option<Spanned<String>>,
     pub region: Option<Spanned<String>>,
     pub endpoint_url: Option<Spanned<String>>,
+    pub cleanup_role_name: Option<Spanned<String>>,
+    pub cleanup_role_arn: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

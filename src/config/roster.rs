@@ -72,6 +72,7 @@ pub fn parse(
                 },
                 region: None,
                 endpoint_url: None,
+                cleanup_role: None,
             });
         }
         let lab = LabConfig {

@@ -65,11 +65,11 @@ fn the_full_config_sets_every_key() {
         "  endpoint ml.m5.large = 0.2 USD/h",
         "  notebook ml.t3.medium = 1 USD/h",
         "labs: 3",
-        "    tools        111111111111  profile alice-tools, region us-east-1",
-        "    stage        333333333333  role arn:aws:iam::333333333333:role/Admin from the default credentials",
-        "    production   444444444444  profile alice-prod",
+        "    tools        111111111111  profile alice-tools, region us-east-1, stacks deleted as role crossdeck-cleanup",
+        "    stage        333333333333  role arn:aws:iam::333333333333:role/Admin from the default credentials, stacks deleted as arn:aws:iam::333333333333:role/path/StageCleanup",
+        "    production   444444444444  profile alice-prod, stacks deleted as role ProdCleanup",
         "  carol (unique_id carol-2)",
-        "    tools        511111111111  role arn:aws:iam::511111111111:role/OrganizationAccountAccessRole from profile instructor",
+        "    tools        511111111111  role arn:aws:iam::511111111111:role/OrganizationAccountAccessRole from profile instructor, stacks deleted as role crossdeck-cleanup",
     ] {
         assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
     }

@@ -1,6 +1,9 @@
 //! The IAM policies in `assets/iam/` against the code: every SDK operation called under
 //! `src/backend/aws/` is allowed by operator.json, every read by watcher.json, and watcher.json
-//! allows nothing that changes anything.
+//! allows nothing that changes anything. Against the guide's stacks: every permission
+//! CloudFormation needs to delete their resources (the resource provider schemas' delete
+//! handlers, as the pinned cfn-lint bundles them) is granted by operator.json and by the cleanup
+//! service role, and the templates in tests/moto/templates/ pass cfn-lint.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -163,6 +166,11 @@ fn iam_actions(service: &str, op: &str) -> Vec<String> {
         ("s3", "delete_objects") => s3(&["DeleteObject", "DeleteObjectVersion"]),
         ("s3", "list_buckets") => s3(&["ListAllMyBuckets"]),
         ("s3", "head_object") => s3(&["GetObject"]),
+        // Without a StackName (how the poll lists stacks) DescribeStacks needs ListStacks too.
+        ("cloudformation", "describe_stacks") => vec![
+            "cloudformation:DescribeStacks".to_string(),
+            "cloudformation:ListStacks".to_string(),
+        ],
         _ => vec![format!("{service}:{}", pascal(op))],
     }
 }
@@ -263,6 +271,10 @@ async fn f(c: &Clients, client: &Client) {
     );
     assert_eq!(iam_actions("s3", "list_objects_v2"), ["s3:ListBucket"]);
     assert_eq!(
+        iam_actions("cloudformation", "describe_stacks"),
+        ["cloudformation:DescribeStacks", "cloudformation:ListStacks"]
+    );
+    assert_eq!(
         iam_actions("s3", "delete_objects"),
         ["s3:DeleteObject", "s3:DeleteObjectVersion"]
     );
@@ -275,6 +287,7 @@ async fn f(c: &Clients, client: &Client) {
 #[test]
 fn operator_allows_every_call_and_watcher_every_read() {
     let operator = allowed("operator.json");
+    let with_role = allowed("operator-with-cleanup-role.json");
     let watcher = allowed("watcher.json");
     let needed = needed();
     let distinct: BTreeSet<&str> = needed.iter().map(|(a, _)| a.as_str()).collect();
@@ -286,6 +299,7 @@ fn operator_allows_every_call_and_watcher_every_read() {
     // Each way of calling is seen: a client field, a `client` variable, a paginated list.
     for known in [
         "cloudformation:DescribeStacks",
+        "cloudformation:ListStacks",
         "servicecatalog:DescribePortfolioShares",
         "codepipeline:GetPipelineState",
         "s3:ListBucket",
@@ -303,6 +317,11 @@ fn operator_allows_every_call_and_watcher_every_read() {
     for (action, at) in &needed {
         if !operator.contains(action) {
             missing.push(format!("operator.json lacks {action} ({at})"));
+        }
+        if !with_role.contains(action) {
+            missing.push(format!(
+                "operator-with-cleanup-role.json lacks {action} ({at})"
+            ));
         }
         if is_read(action) && !watcher.contains(action) {
             missing.push(format!("watcher.json lacks {action} ({at})"));
@@ -347,4 +366,273 @@ fn watcher_changes_nothing_and_operator_covers_it_and_every_action() {
             assert!(watcher.contains(op), "watcher.json lacks {op}");
         }
     }
+}
+
+/// The venv's python (`CROSSDECK_MOTO_PYTHON` overrides), as the moto harness finds it.
+fn venv_python() -> PathBuf {
+    std::env::var_os("CROSSDECK_MOTO_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
+}
+
+/// The guide-shaped templates, sorted.
+fn templates() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/templates");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/moto/templates")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// IAM's wildcard match: `*` any run of characters, `?` one; case-insensitive (as for actions).
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (
+        pattern.to_ascii_lowercase().chars().collect(),
+        text.to_ascii_lowercase().chars().collect(),
+    );
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A policy file's statements.
+fn statements(name: &str) -> Vec<serde_json::Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/iam")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("policy file");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("policy is JSON");
+    assert_eq!(doc["Version"], "2012-10-17", "{name}");
+    doc["Statement"].as_array().expect("Statement list").clone()
+}
+
+/// Every action pattern the Allow statements of a policy name (wildcards kept).
+fn granted(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for st in statements(name) {
+        assert_eq!(st["Effect"], "Allow", "{name}: {st}");
+        assert!(st.get("NotAction").is_none(), "{name}: NotAction in {st}");
+        match &st["Action"] {
+            serde_json::Value::String(a) => out.push(a.clone()),
+            serde_json::Value::Array(a) => out.extend(
+                a.iter()
+                    .map(|v| v.as_str().expect("action string").to_string()),
+            ),
+            other => panic!("{name}: Action is {other}"),
+        }
+    }
+    out
+}
+
+fn grants(patterns: &[String], permission: &str) -> bool {
+    patterns.iter().any(|p| glob(p, permission))
+}
+
+#[test]
+fn actions_match_the_way_iam_matches_them() {
+    let have =
+        |p: &[&str], perm: &str| grants(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>(), perm);
+    assert!(have(&["ec2:Delete*"], "ec2:DeleteVpc"));
+    assert!(have(&["*"], "kms:ScheduleKeyDeletion"));
+    assert!(have(&["iam:*Role"], "iam:DeleteRole"));
+    assert!(have(&["s3:ListBucket"], "S3:listbucket"));
+    assert!(have(&["s3:?etObject"], "s3:GetObject"));
+    assert!(!have(&["ec2:Delete*"], "ec2:DescribeVpcs"));
+    assert!(!have(&["s3:ListBucket"], "s3:ListBucketVersions"));
+    assert!(!have(&["iam:Delete*"], "iam:DetachRolePolicy"));
+    assert!(!have(&["lambda:*"], "ec2:DescribeNetworkInterfaces"));
+    assert!(!have(&[], "sts:GetCallerIdentity"));
+}
+
+/// The guide's stacks (and the product's) need, to be deleted, every permission the provider
+/// schemas' delete handlers list for their resource types: operator.json grants them all for a
+/// cleanup without a service role, cleanup-service-role.json for one with it. Each template
+/// also passes cfn-lint. A missing venv or cfn-lint fails the test.
+#[test]
+fn policies_grant_every_delete_permission_of_the_guides_stacks() {
+    let files = templates();
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    for stack in [
+        "LabSCToolsAccountSetup.yaml",
+        "MLOpsPipelinePrep.yaml",
+        "MLOpsPipeline.yaml",
+        "LabDSAccountSCSetup.yaml",
+        "DSResources.yaml",
+        "StageResources.yaml",
+        "product.yaml",
+    ] {
+        assert!(names.iter().any(|n| n == stack), "no template {stack}");
+    }
+    let args: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let python = venv_python();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/delete_permissions.py");
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {}: {e} (scripts/moto-venv.sh installs .venv with cfn-lint)",
+                python.display()
+            )
+        });
+    assert!(
+        out.status.success(),
+        "{} failed (is cfn-lint installed? scripts/moto-venv.sh): {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let per_template = found["templates"].as_object().expect("templates");
+    assert_eq!(per_template.len(), files.len(), "{found}");
+
+    // Every resource type of aws-facts.md's table is in some template.
+    let types: BTreeSet<&str> = per_template
+        .values()
+        .flat_map(|t| t.as_object().expect("types").keys())
+        .map(String::as_str)
+        .collect();
+    for t in [
+        "AWS::ServiceCatalog::Portfolio",
+        "AWS::ServiceCatalog::CloudFormationProduct",
+        "AWS::ServiceCatalog::PortfolioProductAssociation",
+        "AWS::ServiceCatalog::PortfolioShare",
+        "AWS::ServiceCatalog::AcceptedPortfolioShare",
+        "AWS::ServiceCatalog::TagOption",
+        "AWS::ServiceCatalog::TagOptionAssociation",
+        "AWS::ServiceCatalog::LaunchRoleConstraint",
+        "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
+        "AWS::S3::Bucket",
+        "AWS::CodePipeline::Pipeline",
+        "AWS::IAM::Role",
+        "AWS::Lambda::Function",
+        "AWS::KMS::Key",
+        "AWS::KMS::Alias",
+        "AWS::SSM::Parameter",
+        "AWS::EC2::VPC",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::InternetGateway",
+        "AWS::EC2::VPCGatewayAttachment",
+        "AWS::EC2::RouteTable",
+        "AWS::EC2::Route",
+        "AWS::EC2::SubnetRouteTableAssociation",
+        "AWS::EC2::SecurityGroup",
+        "AWS::SageMaker::NotebookInstanceLifecycleConfig",
+        "AWS::SageMaker::NotebookInstance",
+    ] {
+        assert!(types.contains(t), "no template has {t}: {types:?}");
+    }
+
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for policy in ["operator.json", "cleanup-service-role.json"] {
+        let have = granted(policy);
+        for (template, types) in per_template {
+            let template = Path::new(template)
+                .file_name()
+                .map_or(template.clone(), |n| n.to_string_lossy().into_owned());
+            for (t, perms) in types.as_object().expect("types") {
+                for p in perms.as_array().expect("permissions") {
+                    let p = p.as_str().expect("permission");
+                    checked += 1;
+                    if !grants(&have, p) {
+                        missing.push(format!("{policy} lacks {p} (deleting {t} in {template})"));
+                    }
+                }
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        checked >= 100,
+        "only {checked} permissions checked: {found}"
+    );
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+
+    // cfn-lint: no errors (warnings are allowed). Exit code bit 2 means an error.
+    let lint = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; sys.exit(main())",
+            "--format",
+            "parseable",
+        ])
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cfn-lint: {e}"));
+    let code = lint.status.code().expect("cfn-lint exit code");
+    let text = String::from_utf8_lossy(&lint.stdout);
+    assert!(
+        code & !(4 | 8) == 0,
+        "cfn-lint found errors (exit {code}):\n{text}{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
+
+/// The two ways to run the cleanup stay consistent: the cleanup service role holds exactly
+/// operator.json's stack-delete statements, trusts CloudFormation only, and
+/// operator-with-cleanup-role.json is operator.json without them plus iam:PassRole on the
+/// role, for CloudFormation only.
+#[test]
+fn the_cleanup_role_policies_split_operator_json_in_two() {
+    let operator = statements("operator.json");
+    let (delete, rest): (Vec<_>, Vec<_>) = operator.into_iter().partition(|s| {
+        s["Sid"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("StackDelete"))
+    });
+    assert!(delete.len() >= 10, "{delete:?}");
+    assert_eq!(statements("cleanup-service-role.json"), delete);
+
+    let with_role = statements("operator-with-cleanup-role.json");
+    let (pass, kept): (Vec<_>, Vec<_>) = with_role
+        .into_iter()
+        .partition(|s| s["Action"].to_string().contains("iam:PassRole"));
+    assert_eq!(kept, rest);
+    assert_eq!(pass.len(), 1, "{pass:?}");
+    assert_eq!(pass[0]["Action"], serde_json::json!(["iam:PassRole"]));
+    assert_eq!(
+        pass[0]["Resource"], "arn:aws:iam::*:role/crossdeck-cleanup",
+        "the README's role name"
+    );
+    assert_eq!(
+        pass[0]["Condition"]["StringEquals"]["iam:PassedToService"],
+        "cloudformation.amazonaws.com"
+    );
+
+    let trust =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/iam/cleanup-service-role-trust.json");
+    let trust: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(trust).expect("trust policy")).expect("JSON");
+    let st = trust["Statement"].as_array().expect("statements");
+    assert_eq!(st.len(), 1, "{trust}");
+    assert_eq!(st[0]["Effect"], "Allow");
+    assert_eq!(
+        st[0]["Principal"],
+        serde_json::json!({"Service": "cloudformation.amazonaws.com"})
+    );
+    assert_eq!(st[0]["Action"], "sts:AssumeRole");
 }

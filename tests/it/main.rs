@@ -10,6 +10,7 @@ mod cleanup_cli;
 mod cleanup_mock;
 pub mod cleanup_moto;
 mod cleanup_real;
+mod cleanup_role;
 mod cleanup_sim;
 mod cleanup_tui;
 mod cli;

@@ -14,6 +14,16 @@ pub const NOTEBOOK_SESSION_SECS: i32 = 43_200;
 
 /// Carry out one action (read-only mode is refused before this is reached).
 pub async fn act(c: &Clients, names: &LabNames, action: Action) -> Result<ActionDone, ActionError> {
+    act_with(c, names, action, None).await
+}
+
+/// [`act`], with DeleteStack passing `cleanup_role` (a role ARN) as its service role.
+pub async fn act_with(
+    c: &Clients,
+    names: &LabNames,
+    action: Action,
+    cleanup_role: Option<&str>,
+) -> Result<ActionDone, ActionError> {
     match action {
         Action::ApproveAction {
             pipeline,
@@ -63,7 +73,9 @@ pub async fn act(c: &Clients, names: &LabNames, action: Action) -> Result<Action
         Action::StopNotebook { name } => stop_notebook(c, &name).await,
         Action::StartNotebook { name } => start_notebook(c, &name).await,
         Action::TerminateProduct { id } => cleanup::terminate_product(c, &id).await,
-        Action::DeleteStack { stack } => cleanup::delete_stack(c, names, &stack).await,
+        Action::DeleteStack { stack } => {
+            cleanup::delete_stack(c, names, &stack, cleanup_role).await
+        }
         Action::EmptyBucket { bucket } => cleanup::empty_bucket(c, &bucket).await,
         Action::DeleteBucket { bucket } => cleanup::delete_bucket(c, &bucket).await,
         Action::DeleteEndpoint { endpoint } => cleanup::delete_endpoint(c, names, &endpoint).await,

@@ -28,11 +28,13 @@ pub async fn terminate_product(c: &Clients, id: &str) -> Result<ActionDone, Acti
     Ok(done)
 }
 
-/// DeleteStack, for the lab's own stacks only.
+/// DeleteStack, for the lab's own stacks only; with `role_arn`, CloudFormation deletes the
+/// stack's resources as that service role instead of as the caller.
 pub async fn delete_stack(
     c: &Clients,
     names: &LabNames,
     stack: &str,
+    role_arn: Option<&str>,
 ) -> Result<ActionDone, ActionError> {
     let n = names;
     let ours = [
@@ -51,6 +53,7 @@ pub async fn delete_stack(
     c.cfn
         .delete_stack()
         .stack_name(stack)
+        .set_role_arn(role_arn.map(str::to_string))
         .send()
         .await
         .map_err(|e| delete_stack_error(CallError::from_sdk("DeleteStack", e)))?;

@@ -289,7 +289,10 @@ impl Backend for AwsBackend {
         }
         self.check_target(key, &action)?;
         let clients = self.action_clients(key).await?;
-        actions::act(clients, &self.names, action).await
+        let cleanup_role = self
+            .account(key)
+            .and_then(|a| Some(a.cleanup_role.as_ref()?.arn(&a.account_id, &clients.region)));
+        actions::act_with(clients, &self.names, action, cleanup_role.as_deref()).await
     }
 
     async fn launch_options(
@@ -354,6 +357,7 @@ mod tests {
             credentials,
             region: None,
             endpoint_url: None,
+            cleanup_role: None,
         }
     }
 
