@@ -7,6 +7,7 @@ pub mod aws_moto;
 mod calls;
 mod cbor;
 mod cleanup_cli;
+mod cleanup_guide;
 mod cleanup_mock;
 pub mod cleanup_moto;
 mod cleanup_real;

@@ -11,7 +11,7 @@ import random
 import string
 from pathlib import Path
 
-from seed_lab import client, session
+from seed_lab import client, endpoint, session
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LAMBDA_ZIPS = ["MLOps-BIA-DeployModel.py.zip", "MLOps-BIA-GetStatus.py.zip", "MLOps-BIA-EvaluateModel.py.zip"]
@@ -49,6 +49,12 @@ def main():
     ap.add_argument("--uid", required=True)
     ap.add_argument("--team", default="forecasting", choices=["forecasting", "sentiment-analysis", "mnist"])
     ap.add_argument("--seed", type=int, default=None, help="fixes the product id and bucket suffix")
+    ap.add_argument(
+        "--deployed",
+        action="store_true",
+        help="also the pipeline's work: the -Tools and -Stage endpoints (with config and model), "
+        "and decoys: another lab's artifacts bucket of uid <uid>-x and a foreign endpoint",
+    )
     a = ap.parse_args()
     e = a.endpoint
     rnd = random.Random(a.seed)
@@ -123,6 +129,21 @@ def main():
     stage_bucket = f"mlops-bia-data-model-{a.stage}"
     made["versions"][stage_bucket] = versions(client(st, "s3", e), stage_bucket, ["models/model.tar.gz"], 3, 1)
     made["buckets"]["stage"] = [stage_bucket]
+
+    if a.deployed:
+        # What the pipeline's DeployModel stages make, and what must survive the cleanup.
+        name = "datascience-project-2026-11-27-09-00-00"
+        role = f"arn:aws:iam::{a.tools}:role/MLOps-BIA-DeployModel-ServiceRole-{a.uid}"
+        endpoint(client(tools, "sagemaker", e), f"{name}-Tools", role)
+        stage_sm = client(st, "sagemaker", e)
+        endpoint(stage_sm, f"{name}-Stage", f"arn:aws:iam::{a.stage}:role/SageMakerExecutionRole-{a.stage}")
+        foreign = "other-project-2026-11-27-09-00-00-Stage"
+        endpoint(stage_sm, foreign, f"arn:aws:iam::{a.stage}:role/Other")
+        lookalike = f"mlops-bia-codepipeline-artifacts-{a.uid}-x-{suffix}"
+        s3.create_bucket(Bucket=lookalike)
+        s3.put_object(Bucket=lookalike, Key="keep", Body=b"keep")
+        made["endpoints"] = {"tools": [f"{name}-Tools"], "stage": [f"{name}-Stage"]}
+        made["decoys"] = {"tools": {"buckets": [lookalike]}, "stage": {"endpoints": [foreign]}}
     print(json.dumps(made))
 
 
