@@ -353,22 +353,24 @@ fn account(
     let (s3_rules, s3) = s3(objects);
     let fetches = Arc::new(AtomicU64::new(1));
     let c = Clients {
-        sts,
-        cfn,
-        sc,
-        cp,
-        sm,
-        s3,
+        sts: sts.into(),
+        cfn: cfn.into(),
+        sc: sc.into(),
+        cp: cp.into(),
+        sm: sm.into(),
+        s3: s3.into(),
         cw: mock_client!(
             aws_sdk_cloudwatch,
             RuleMode::Sequential,
             Vec::<&Rule>::new()
-        ),
+        )
+        .into(),
         smr: mock_client!(
             aws_sdk_sagemakerruntime,
             RuleMode::Sequential,
             Vec::<&Rule>::new()
-        ),
+        )
+        .into(),
         fetches: fetches.clone(),
         source: "mock".into(),
         region: "us-east-1".into(),

@@ -430,14 +430,14 @@ async fn a_stage_poll_with_its_bucket_denied_still_shows_the_account() {
             .build()
     });
     let c = Clients {
-        sts: mock_client!(aws_sdk_sts, RuleMode::Sequential, [&caller]),
-        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, [&describe]),
-        sc: no_calls!(aws_sdk_servicecatalog),
-        cp: no_calls!(aws_sdk_codepipeline),
-        sm: mock_client!(aws_sdk_sagemaker, RuleMode::Sequential, [&endpoints]),
-        s3: mock_client!(aws_sdk_s3, RuleMode::Sequential, [&head]),
-        cw: no_calls!(aws_sdk_cloudwatch),
-        smr: no_calls!(aws_sdk_sagemakerruntime),
+        sts: mock_client!(aws_sdk_sts, RuleMode::Sequential, [&caller]).into(),
+        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, [&describe]).into(),
+        sc: no_calls!(aws_sdk_servicecatalog).into(),
+        cp: no_calls!(aws_sdk_codepipeline).into(),
+        sm: mock_client!(aws_sdk_sagemaker, RuleMode::Sequential, [&endpoints]).into(),
+        s3: mock_client!(aws_sdk_s3, RuleMode::Sequential, [&head]).into(),
+        cw: no_calls!(aws_sdk_cloudwatch).into(),
+        smr: no_calls!(aws_sdk_sagemakerruntime).into(),
         fetches: Arc::new(AtomicU64::new(0)),
         source: "mock".into(),
         region: "us-east-1".into(),

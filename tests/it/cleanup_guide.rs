@@ -129,14 +129,21 @@ fn unreadable_products_withhold_the_datascience_stacks_and_the_rest_is_cleaned()
         after[tools]
     );
     assert_eq!(keys(&after[stage]["buckets"]), Vec::<String>::new());
-    assert_eq!(keys(&after[tools]["buckets"]), [lookalike.clone()]);
+    assert_eq!(
+        keys(&after[tools]["buckets"]),
+        std::slice::from_ref(&lookalike)
+    );
     assert_eq!(
         after[tools]["buckets"][&lookalike], before[tools]["buckets"][&lookalike],
         "the look-alike bucket's objects are untouched"
     );
     assert_eq!(keys(&after[tools]["endpoints"]), Vec::<String>::new());
     for kind in ["endpoints", "endpoint_configs", "models"] {
-        assert_eq!(keys(&after[stage][kind]), [foreign.clone()], "{kind}");
+        assert_eq!(
+            keys(&after[stage][kind]),
+            std::slice::from_ref(&foreign),
+            "{kind}"
+        );
     }
     // DataScience is exactly as it was: its stacks (the VPC, the product's security group) and
     // buckets wait until the products can be read.

@@ -37,6 +37,7 @@ pub mod reducer;
 mod render;
 mod render_dialogs;
 mod render_endpoint;
+mod scale;
 mod sim;
 mod simapp;
 mod statuses;

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod pipelines;
 pub mod poll;
 mod poll_buckets;
+pub mod profiles;
 pub mod runtime;
 pub mod s3;
 pub mod sagemaker;
@@ -24,7 +25,6 @@ mod time;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use aws_config::SdkConfig;
 use tokio::sync::OnceCell;
 
 use super::{
@@ -62,7 +62,9 @@ pub struct AwsBackend {
     names: LabNames,
     read_only: bool,
     slots: HashMap<AccountKey, Slot>,
-    bases: Mutex<HashMap<BaseKey, Arc<OnceCell<SdkConfig>>>>,
+    bases: Mutex<HashMap<BaseKey, Arc<OnceCell<clients::Base>>>>,
+    /// The shared config files, read once: role profiles are seen through to their source.
+    profiles: OnceCell<Option<aws_config::profile::ProfileSet>>,
     /// Per lab, the Tools catalog stack's `SagemakerProductID` last seen: which provisioned
     /// products in DataScience are the lab's, for the check before a termination.
     product_ids: Mutex<HashMap<usize, String>>,
@@ -98,6 +100,7 @@ impl AwsBackend {
             read_only: config.read_only,
             slots,
             bases: Mutex::new(HashMap::new()),
+            profiles: OnceCell::new(),
             product_ids: Mutex::new(HashMap::new()),
         }
     }
@@ -127,25 +130,54 @@ impl AwsBackend {
         })
     }
 
+    /// How the account is reached: a profile that only assumes a role from another profile is
+    /// taken as that role from that source (so accounts reached from one source share its
+    /// base configuration and STS client); anything else as configured.
+    async fn reach(&self, slot: &Slot) -> (Option<String>, AccountConfig, Settings) {
+        let mut account = slot.account.clone();
+        let mut settings = slot.settings.clone();
+        let profile = match &slot.account.credentials {
+            CredentialSource::Profile(p) => {
+                let set = self.profiles.get_or_init(profiles::load).await;
+                match set.as_ref().and_then(|s| profiles::role_profile(s, p)) {
+                    Some(r) => {
+                        if settings.region.is_none() {
+                            settings.region.clone_from(&r.region);
+                        }
+                        account.credentials = CredentialSource::AssumeRole {
+                            role_arn: r.role_arn,
+                            source_profile: Some(r.source_profile.clone()),
+                            external_id: r.external_id,
+                            session_name: r.session_name,
+                        };
+                        Some(r.source_profile)
+                    }
+                    None => Some(p.clone()),
+                }
+            }
+            CredentialSource::AssumeRole { source_profile, .. } => source_profile.clone(),
+        };
+        (profile, account, settings)
+    }
+
     /// The account's clients, built on first use.
     async fn clients<'a>(&'a self, slot: &'a Slot) -> Result<&'a Clients, CallError> {
         slot.clients
             .get_or_try_init(|| async {
-                let profile = match &slot.account.credentials {
-                    CredentialSource::Profile(p) => Some(p.clone()),
-                    CredentialSource::AssumeRole { source_profile, .. } => source_profile.clone(),
-                };
+                let (profile, account, settings) = self.reach(slot).await;
                 let cell = {
                     let mut bases = self.bases.lock().unwrap_or_else(PoisonError::into_inner);
                     bases
-                        .entry((profile.clone(), slot.settings.clone()))
+                        .entry((profile.clone(), settings.clone()))
                         .or_default()
                         .clone()
                 };
                 let base = cell
-                    .get_or_init(|| clients::load_base(profile.as_deref(), &slot.settings))
+                    .get_or_init(|| async {
+                        clients::Base::new(clients::load_base(profile.as_deref(), &settings).await)
+                    })
                     .await;
-                let (cfg, fetches) = clients::account_config(base, &slot.account).await?;
+                let (cfg, fetches) = clients::account_config(base, &account).await?;
                 Ok(Clients::new(
                     &cfg,
                     // An emulator (from the config, AWS_ENDPOINT_URL or the profile) gets

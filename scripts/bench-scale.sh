@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The dashboard on the real AWS backend at class scale: seeds N labs (3 accounts each) into a
+# moto server, runs `crossdeck --read-only` in tmux with `steady_secs = 30`, and once every
+# account has been read prints the crossdeck process's resident memory and its CPU over a steady
+# minute, for the accounts reached through a `[roster]` (one source profile) and through a
+# profile per account. Usage: scripts/bench-scale.sh [N] (default 20). Honours CARGO_TARGET_DIR;
+# STEADY_SECS sets the measured window (default 60); CROSSDECK_BIN measures another build of the
+# binary instead of building this checkout's; HEAP_PROFILE=1 also runs `status --json` of each
+# configuration under valgrind's massif and prints the largest allocation sites at its peak.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-20}"
+WINDOW="${STEADY_SECS:-60}"
+
+bash scripts/moto-venv.sh
+if [ -z "${CROSSDECK_BIN:-}" ]; then
+    cargo build --release --locked --quiet
+fi
+BIN="${CROSSDECK_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/crossdeck}"
+WORK="$(mktemp -d)"
+PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+URL="http://127.0.0.1:$PORT"
+SESSION="crossdeck-scale-$$"
+.venv/bin/moto_server -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
+MOTO=$!
+cleanup() {
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
+    kill "$MOTO" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+until curl -sf "$URL/moto-api/" >/dev/null 2>&1; do sleep 0.1; done
+
+ids() { printf '1%011d 2%011d 3%011d' "$1" "$1" "$1"; }
+echo "seeding $N labs into moto…" >&2
+echo "name,unique_id,tools,datascience,stage" > "$WORK/class.csv"
+printf '[profile instructor]\nregion = us-east-1\n' > "$WORK/aws_config"
+printf '[instructor]\naws_access_key_id = AKIABENCH00000000001\naws_secret_access_key = secret\n' > "$WORK/aws_credentials"
+: > "$WORK/labs.toml"
+for i in $(seq 1 "$N"); do
+    read -r T D S <<<"$(ids "$i")"
+    .venv/bin/python tests/moto/seed_lab.py --endpoint "$URL" --uid "u$i" --tools "$T" --ds "$D" --stage "$S" >/dev/null
+    echo "lab$i,u$i,$T,$D,$S" >> "$WORK/class.csv"
+    {
+        echo "[[labs]]"
+        echo "name = \"lab$i\""
+        echo "unique_id = \"u$i\""
+    } >> "$WORK/labs.toml"
+    for pair in "tools:$T" "datascience:$D" "stage:$S"; do
+        role="${pair%%:*}" id="${pair##*:}"
+        printf '[profile lab%s-%s]\nregion = us-east-1\nrole_arn = arn:aws:iam::%s:role/OrganizationAccountAccessRole\nsource_profile = instructor\n' \
+            "$i" "$role" "$id" >> "$WORK/aws_config"
+        echo "$role = { account_id = \"$id\", profile = \"lab$i-$role\" }" >> "$WORK/labs.toml"
+    done
+done
+common() {
+    echo "region = \"us-east-1\""
+    echo "endpoint_url = \"$URL\""
+    echo "read_only = true"
+    echo "[polling]"
+    echo "steady_secs = 30"
+}
+{ common; printf '[roster]\nfile = "%s/class.csv"\nrole_name = "OrganizationAccountAccessRole"\nsource_profile = "instructor"\n' "$WORK"; } > "$WORK/roster.toml"
+{ common; cat "$WORK/labs.toml"; } > "$WORK/profiles.toml"
+export AWS_CONFIG_FILE="$WORK/aws_config" AWS_SHARED_CREDENTIALS_FILE="$WORK/aws_credentials"
+# AWS_ENDPOINT_URL reaches the STS client of aws-config's own profile role chains too.
+export AWS_EC2_METADATA_DISABLED=true HOME="$WORK" AWS_ENDPOINT_URL="$URL"
+TICKS="$(getconf CLK_TCK)"
+
+# Warm moto's lazy loading, and check that both configurations read every account.
+for config in roster profiles; do
+    "$BIN" status --json --config "$WORK/$config.toml" > "$WORK/$config.json"
+    .venv/bin/python - "$WORK/$config.json" "$N" "$config" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert len(r["labs"]) == int(sys.argv[2]), "every lab reported"
+for lab in r["labs"]:
+    for role, acct in lab["accounts"].items():
+        assert acct["error"] is None, (sys.argv[3], lab["name"], role, acct["error"])
+PY
+done
+
+# Where the heap goes: massif's peak snapshot of one read of the class, by what it serves.
+heap_profile() {
+    local name="$1" config="$2" out="$WORK/massif.$1"
+    valgrind --tool=massif --depth=60 --massif-out-file="$out" \
+        "$BIN" status --json --config "$config" > /dev/null 2> "$WORK/valgrind.$name"
+    echo "== heap profile, $name (massif, peak of one status --json read of $N labs):"
+    .venv/bin/python scripts/massif_breakdown.py "$out"
+}
+if [ "${HEAP_PROFILE:-0}" = 1 ]; then
+    heap_profile roster "$WORK/roster.toml"
+    heap_profile profiles "$WORK/profiles.toml"
+fi
+
+measure() {
+    local name="$1" config="$2" pid rss0 rss cpu0 cpu1 t0 t1 accounts=$((N * 3))
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
+    tmux new-session -d -s "$SESSION" -x 200 -y 60 \
+        "AWS_CONFIG_FILE=$AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE=$AWS_SHARED_CREDENTIALS_FILE HOME=$HOME AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL=$URL $BIN --config $config --log-file $WORK/$name.log"
+    pid=""
+    for _ in $(seq 1 100); do
+        pid="$(pgrep -f "^$BIN --config $config" | head -1 || true)"
+        [ -n "$pid" ] && break
+        sleep 0.1
+    done
+    [ -n "$pid" ] || { echo "crossdeck did not start" >&2; exit 1; }
+    # The first reads of every account are spread over the first steady interval; wait it out,
+    # then the window is steady polling alone.
+    sleep 40
+    cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+    cpu0="$(cpu)"; t0="$(date +%s%3N)"
+    sleep "$WINDOW"
+    cpu1="$(cpu)"; t1="$(date +%s%3N)"
+    rss="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
+    rss0="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
+    local screen
+    screen="$(tmux capture-pane -p -t "$SESSION")"
+    tmux send-keys -t "$SESSION" q
+    sleep 1
+    awk -v n="$name" -v a="$accounts" -v rss="$rss" -v hwm="$rss0" -v c0="$cpu0" -v c1="$cpu1" \
+        -v t0="$t0" -v t1="$t1" -v hz="$TICKS" 'BEGIN {
+        cpu = (c1 - c0) / hz / ((t1 - t0) / 1000) * 100
+        printf "%-9s %4d labs %5d accounts  RSS %7.1f MB (peak %7.1f)  %6.1f KB/account  CPU %5.2f%% of a core\n",
+            n, a / 3, a, rss / 1024, hwm / 1024, rss / a, cpu }'
+    if ! grep -q "lab$N" <<<"$screen"; then
+        echo "  (warning: the fleet did not show lab$N at the end)" >&2
+    fi
+}
+measure roster "$WORK/roster.toml"
+measure profiles "$WORK/profiles.toml"
