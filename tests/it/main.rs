@@ -40,3 +40,4 @@ mod simapp;
 mod statuses;
 mod story;
 mod timeline;
+mod unreachable;

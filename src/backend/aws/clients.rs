@@ -12,6 +12,7 @@ use aws_credential_types::provider::{self, ProvideCredentials, SharedCredentials
 
 use crate::config::{AccountConfig, CredentialSource, DEFAULT_REGION};
 
+use super::address::RecordAddress;
 use super::errors::CallError;
 use crate::lab::ErrorKind;
 
@@ -67,6 +68,7 @@ impl Clients {
                 $svc::Client::from_conf(
                     $svc::config::Builder::from(cfg)
                         .retry_partition(partition)
+                        .interceptor(RecordAddress)
                         .build(),
                 )
             }};
@@ -77,6 +79,7 @@ impl Clients {
             aws_sdk_s3::config::Builder::from(cfg)
                 .force_path_style(path_style)
                 .retry_partition(partition)
+                .interceptor(RecordAddress)
                 .build()
         };
         Clients {
@@ -113,6 +116,7 @@ fn smr_client(cfg: &SdkConfig, region: &str, account_id: &str) -> aws_sdk_sagema
     aws_sdk_sagemakerruntime::Client::from_conf(
         config::Builder::from(cfg)
             .retry_partition(partition)
+            .interceptor(RecordAddress)
             .retry_config(RetryConfig::standard().with_max_attempts(1))
             .timeout_config(timeouts)
             .build(),
