@@ -24,7 +24,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
-    /// Write logs here instead of the default file (levels from RUST_LOG, default "info").
+    /// Write logs here instead of the default file (filter from RUST_LOG, default "warn,crossdeck=info").
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
 
