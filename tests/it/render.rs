@@ -200,3 +200,60 @@ fn help_opened_over_a_detail_keeps_the_detail_underneath() {
     assert!(screen.contains("Keys in the Detail"), "{screen}");
     assert!(screen.contains("Stack · MLOpsPipeline (Tools)"), "{screen}");
 }
+
+#[test]
+fn help_at_120_columns_shows_whole_descriptions() {
+    use crossdeck::app::keymap::{Mode, help_rows};
+    let mut app = demo_at(2700);
+    keys(&mut app, "?");
+    let screen = render(&app, 120, 40);
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    // The help box's columns, from its top border.
+    let (top, left, right) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(y, r)| {
+            let s: String = r.iter().collect();
+            let left = s.find("┌ Help").map(|b| s[..b].chars().count())?;
+            let right = r.iter().skip(left).position(|c| *c == '┐')? + left;
+            Some((y, left, right))
+        })
+        .expect("the help box");
+    assert!(right - left > 80, "wider than the old 76 columns");
+    let inside: Vec<String> = rows[top + 1..]
+        .iter()
+        .take_while(|r| r.get(left) == Some(&'│'))
+        .map(|r| r[left + 1..right].iter().collect::<String>())
+        .collect();
+    let words = |lines: &[String]| {
+        lines
+            .iter()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let text = words(&inside);
+    // A description that starts on the box's last line may go on below it, out of view.
+    let above_last = words(&inside[..inside.len() - 1]);
+    let mut shown = 0;
+    for (_, what) in help_rows(Mode::Lab) {
+        let start: String = what
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if above_last.contains(&start) {
+            shown += 1;
+            assert!(text.contains(what), "{what:?} is whole in\n{screen}");
+        }
+    }
+    assert!(shown >= 25, "{shown} rows shown in\n{screen}");
+    // At least one description did not fit on its line and went on to the next.
+    assert!(
+        help_rows(Mode::Lab)
+            .iter()
+            .any(|(_, w)| w.chars().count() > right - left - 14),
+        "a long description"
+    );
+    assert_snapshot!(screen);
+}
