@@ -61,9 +61,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => {
             app.now = now;
             app.dirty = true;
-            if app.fleet.stale {
-                fleet::reorder(app);
-            }
+            fleet::reorder_if_due(app);
             Vec::new()
         }
         Msg::Poll {

@@ -147,6 +147,9 @@ fn header(frame: &mut Frame, a: &FleetAreas, app: &App, theme: &Theme) {
     if marked > 0 {
         let _ = write!(s, " · {marked} marked");
     }
+    if fleet::held(app) {
+        s.push_str(" · order held");
+    }
     x = put(buf, area, x, &s, theme.title(), w);
     if let Some(speed) = app.simulated {
         let badge = if speed.fract() == 0.0 {
