@@ -9,7 +9,7 @@ use crate::lab::{AccountError, AccountSnapshot, Role};
 use crate::lab::{cost, progress};
 
 use super::eventlog::LogEntry;
-use super::keymap::{self, KeyAction, Mode};
+use super::keymap::{KeyAction, Mode};
 use super::layout;
 use super::msg::{Command, Msg};
 use super::state::{App, Focus, Overlay};
@@ -47,7 +47,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Command> {
             {
                 return Vec::new();
             }
-            match keymap::lookup(app.mode(), &ev) {
+            match app.keys.lookup(app.mode(), &ev) {
                 Some(action) => on_key(app, action),
                 None => Vec::new(),
             }

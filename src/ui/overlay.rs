@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::detail::{self, Line as DLine};
-use crate::app::keymap::{self, Mode};
+use crate::app::keymap::Mode;
 use crate::app::{App, Overlay, Target};
 use crate::lab::Category;
 
@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .checked_sub(1)
                     .and_then(|j| app.overlays.get(j))
                     .map_or(app.base_mode(), Overlay::mode);
-                help(frame, area, under, *scroll, theme);
+                help(frame, area, app, under, *scroll, theme);
             }
             Overlay::Detail { target, scroll } => detail(frame, area, app, target, *scroll, theme),
             Overlay::Picker { selected } => picker(frame, area, app, *selected, theme),
@@ -85,8 +85,8 @@ pub(super) fn boxed(
     frame.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
-fn help(frame: &mut Frame, area: Rect, mode: Mode, scroll: usize, theme: &Theme) {
-    let rows = keymap::help_rows(mode);
+fn help(frame: &mut Frame, area: Rect, app: &App, mode: Mode, scroll: usize, theme: &Theme) {
+    let rows = app.keys.help_rows(mode);
     let key_w = rows.iter().map(|(k, _)| text::width(k)).max().unwrap_or(0);
     let what_w = rows.iter().map(|(_, w)| text::width(w)).max().unwrap_or(0);
     // As wide as the longest line, within the terminal: a description that does not fit goes

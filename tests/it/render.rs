@@ -257,3 +257,37 @@ fn help_at_120_columns_shows_whole_descriptions() {
     );
     assert_snapshot!(screen);
 }
+
+#[test]
+fn remapped_keys_dispatch_and_show_in_the_help_and_footer() {
+    use crossdeck::app::keymap::KeyAction;
+    use crossdeck::app::remap::{KeyMap, parse_key};
+    let key = |s: &str| parse_key(s).expect("a key");
+    let map = KeyMap::with_overrides(&[
+        (KeyAction::Help, vec![key("H")]),
+        (KeyAction::Down, vec![key("J"), key("down")]),
+        (KeyAction::Approve, vec![key("A")]),
+    ]);
+    let mut app = demo_at(2700).with_keys(map);
+    let screen = render(&app, 120, 40);
+    let footer = screen.lines().last().expect("footer");
+    assert!(
+        footer.contains("H help") && footer.contains("J move"),
+        "{footer}"
+    );
+    keys(&mut app, "?");
+    assert!(app.overlays.is_empty(), "? no longer opens the help");
+    keys(&mut app, "H");
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Keys in the Lab view"), "{screen}");
+    let line_of = |what: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what} in\n{screen}"))
+            .to_string()
+    };
+    assert!(line_of("show this help").contains(" H "));
+    assert!(line_of("next row (scroll down)").contains(" J ↓ "));
+    assert!(line_of("approve the selected waiting approval").contains(" A "));
+}
