@@ -101,7 +101,7 @@ fn help(frame: &mut Frame, area: Rect, app: &App, mode: Mode, scroll: usize, the
         theme.heading(),
     )];
     for (keys, what) in rows {
-        for (i, part) in text::wrap(&what, wrap_w).into_iter().enumerate() {
+        for (i, part) in text::wrap(what, wrap_w).into_iter().enumerate() {
             let head = if i == 0 {
                 format!("  {keys:<key_w$}  ")
             } else {
