@@ -135,7 +135,13 @@ fn on_poll(
             s
         }
     };
-    let changes = crate::lab::diff::transitions(old.as_ref(), &new);
+    let mut changes = crate::lab::diff::transitions(old.as_ref(), &new);
+    if new.error.is_some() {
+        // A failed poll keeps the last content and its time; the failure happened now.
+        for c in changes.iter_mut().filter(|c| c.subject == "account") {
+            c.at = c.at.max(now);
+        }
+    }
     if let Some(last) = changes.last() {
         lab.last_change = Some(last.at.max(lab.last_change.unwrap_or(last.at)));
     }

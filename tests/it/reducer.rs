@@ -213,6 +213,8 @@ fn stale_poll_results_are_dropped() {
 #[test]
 fn a_failed_poll_keeps_the_last_content_and_shows_the_error() {
     let mut app = polled();
+    // The poll fails an hour on, after everything the lab's history dates.
+    update(&mut app, Msg::Tick(T0.plus_secs(3600)));
     let err = AccountError {
         kind: ErrorKind::AccessDenied,
         message: "AccessDenied: not authorized".into(),
@@ -387,6 +389,8 @@ fn an_unchanged_poll_only_moves_its_time_and_a_later_change_still_shows() {
 
     let mut moved = tools();
     moved.stacks[0].status = "UPDATE_IN_PROGRESS".into();
+    // The update began after the failed polls, as it would have for real.
+    moved.stacks[0].updated = T0.plus_secs(150);
     moved.fetched_at = T0.plus_secs(200);
     poll(&mut app, 0, Role::Tools, 6, moved);
     let lab = &app.labs[0];
