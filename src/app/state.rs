@@ -66,13 +66,38 @@ pub enum Focus {
 /// What a selected row points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Stack { role: Role, name: String },
-    Share { role: Role, portfolio_id: String },
-    Product { role: Role, id: String },
-    Notebook { role: Role, name: String },
-    Endpoint { role: Role, name: String },
-    Bucket { role: Role, name: String },
-    Action { stage: String, action: String },
+    Stack {
+        role: Role,
+        name: String,
+    },
+    Share {
+        role: Role,
+        portfolio_id: String,
+    },
+    Product {
+        role: Role,
+        id: String,
+    },
+    Notebook {
+        role: Role,
+        name: String,
+    },
+    Endpoint {
+        role: Role,
+        name: String,
+    },
+    Bucket {
+        role: Role,
+        name: String,
+    },
+    Action {
+        stage: String,
+        action: String,
+    },
+    /// The account as a whole: its error in full.
+    Account {
+        role: Role,
+    },
 }
 
 impl Target {
@@ -84,7 +109,8 @@ impl Target {
             | Target::Product { role, .. }
             | Target::Notebook { role, .. }
             | Target::Endpoint { role, .. }
-            | Target::Bucket { role, .. } => *role,
+            | Target::Bucket { role, .. }
+            | Target::Account { role } => *role,
             Target::Action { .. } => Role::Tools,
         }
     }

@@ -112,10 +112,10 @@ impl CallError {
             (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_), _) => {
                 match transport_failure(&err) {
                     Some((failure, address)) => transport_sentence(&failure, address.as_deref()),
-                    None => DisplayErrorContext(&err).to_string(),
+                    None => chain_text(&err),
                 }
             }
-            _ => DisplayErrorContext(&err).to_string(),
+            _ => chain_text(&err),
         };
         let detail = DisplayErrorContext(&err).to_string();
         if matches!(err, SdkError::ServiceError(_)) {
@@ -188,9 +188,16 @@ impl CallError {
     }
 
     pub fn into_account_error(self) -> AccountError {
+        // The whole error only when it says more than the sentence.
+        let detail = if self.detail == self.message {
+            String::new()
+        } else {
+            self.detail
+        };
         AccountError {
             kind: self.kind,
             message: self.message,
+            detail,
         }
     }
 
@@ -316,6 +323,32 @@ pub fn transport_sentence(failure: &Transport, address: Option<&str>) -> String 
             }
         }
     }
+}
+
+/// The words of an error and of each cause, joined by ": ": what DisplayErrorContext says
+/// without its debug dump, and without the layers that add nothing ("dispatch failure",
+/// "other", "io error") or repeat the one before.
+pub fn chain_text(err: &(dyn StdError + 'static)) -> String {
+    const EMPTY: [&str; 7] = [
+        "dispatch failure",
+        "other",
+        "io error",
+        "connector error",
+        "service error",
+        "unhandled error",
+        "construction failure",
+    ];
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        let said = parts.last().is_some_and(|p| p.contains(&text));
+        if !text.is_empty() && !said && !EMPTY.contains(&text.as_str()) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Errors raised before a request is sent (credential providers) only have their text.
@@ -452,6 +485,27 @@ mod tests {
             Some(Transport::TimedOut)
         );
         assert_eq!(transport_failure(&Nested("something else", None)), None);
+    }
+
+    #[test]
+    fn the_chain_reads_without_empty_layers_or_repeats() {
+        let err = Nested(
+            "dispatch failure",
+            Some(Box::new(Nested(
+                "other",
+                Some(Box::new(Nested(
+                    "an error occurred while loading credentials",
+                    Some(Box::new(Nested(
+                        "the SSO session has expired",
+                        Some(Box::new(Nested("the SSO session has expired", None))),
+                    ))),
+                ))),
+            ))),
+        );
+        assert_eq!(
+            chain_text(&err),
+            "an error occurred while loading credentials: the SSO session has expired"
+        );
         assert_eq!(one_line(&"x".repeat(500)).chars().count(), MAX_MESSAGE);
     }
 }
