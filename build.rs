@@ -21,7 +21,15 @@ fn git(args: &[&str]) -> Option<String> {
 fn main() {
     let version = env!("CARGO_PKG_VERSION");
     println!("cargo:rerun-if-changed=build.rs");
-    let Some(commit) = git(&["rev-parse", "--short", "HEAD"]) else {
+    // Only this package's own checkout counts, not a repository it happens to sit in.
+    let own = git(&["rev-parse", "--show-toplevel"]).is_some_and(|top| {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        Path::new(&top).canonicalize().ok() == here.canonicalize().ok()
+    });
+    let commit = own
+        .then(|| git(&["rev-parse", "--short", "HEAD"]))
+        .flatten();
+    let Some(commit) = commit else {
         println!("cargo:rustc-env=CROSSDECK_VERSION={version}");
         return;
     };

@@ -22,16 +22,25 @@ fn text(o: &Output) -> String {
     )
 }
 
-/// `git rev-parse --short HEAD` in the checkout the tests were built from.
-fn head_commit() -> Option<String> {
+/// `git <args>` in the package's directory.
+fn git(args: &[&str]) -> Option<String> {
     let o = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .ok()?;
     o.status
         .success()
         .then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
+}
+
+/// `git rev-parse --short HEAD`, when the tests were built from the package's own checkout.
+fn head_commit() -> Option<String> {
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let own = std::path::Path::new(&top).canonicalize().ok() == here.canonicalize().ok();
+    own.then(|| git(&["rev-parse", "--short", "HEAD"]))
+        .flatten()
 }
 
 #[test]
