@@ -10,7 +10,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 /// With no command it watches the labs in the config file; `crossdeck demo` plays a simulated
 /// class offline.
 #[derive(Debug, Parser)]
-#[command(name = "crossdeck", version, about, long_about = None)]
+#[command(name = "crossdeck", version = env!("CROSSDECK_VERSION"), about, long_about = None)]
 pub struct Cli {
     /// Config file (default: ./crossdeck.toml, else $XDG_CONFIG_HOME/crossdeck/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -24,7 +24,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
-    /// Write logs here instead of the default file (levels from RUST_LOG, default "info").
+    /// Write logs here instead of the default file (filter from RUST_LOG, default "warn,crossdeck=info").
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
 
@@ -46,6 +46,9 @@ pub enum Cmd {
     /// Print the plan that cleans up one lab in the guide's order; with --execute and
     /// --confirm <the lab's account ids>, carry it out.
     Cleanup(CleanupArgs),
+    /// Print the manual page (roff): `crossdeck man > crossdeck.1`.
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -127,15 +130,68 @@ fn parse_speed(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Parse the process arguments; `--help` names the log file.
-pub fn parse(default_log: &std::path::Path) -> Cli {
-    let cmd = Cli::command().after_help(format!(
+/// The command with its `--help` footer naming the log file.
+pub fn command(default_log: &std::path::Path) -> clap::Command {
+    Cli::command().after_help(format!(
         "Logs: {} (override with --log-file; level with RUST_LOG, e.g. RUST_LOG=debug)",
         default_log.display()
-    ));
-    let matches = cmd.get_matches();
+    ))
+}
+
+/// Parse the process arguments; `--help` names the log file.
+pub fn parse(default_log: &std::path::Path) -> Cli {
+    let matches = command(default_log).get_matches();
     match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     }
+}
+
+/// The manual page in roff: the command's name, synopsis, description and options, then each
+/// visible subcommand with its options, the version and where the logs go.
+pub fn man_page(
+    default_log: &std::path::Path,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let cmd = command(default_log);
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    writeln!(out, ".SH COMMANDS")?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        writeln!(out, ".SS \"crossdeck {}\"", sub.get_name())?;
+        if let Some(about) = sub.get_long_about().or(sub.get_about()) {
+            writeln!(out, "{}", roff_text(&about.to_string()))?;
+        }
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            // Its options as a list under the command, not a section of their own.
+            let mut options = Vec::new();
+            clap_mangen::Man::new(sub.clone()).render_options_section(&mut options)?;
+            let options = String::from_utf8_lossy(&options).replace(".SH OPTIONS\n", ".PP\n");
+            out.write_all(options.as_bytes())?;
+        }
+    }
+    man.render_version_section(out)?;
+    let mut extra = Vec::new();
+    man.render_extra_section(&mut extra)?;
+    let extra = String::from_utf8_lossy(&extra).replace(".SH EXTRA", ".SH FILES");
+    out.write_all(extra.as_bytes())
+}
+
+/// Plain text made safe for roff: no line starts with a control character.
+fn roff_text(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            let l = l.replace('\\', "\\e").replace('-', "\\-");
+            if l.starts_with('.') || l.starts_with('\'') {
+                format!("\\&{l}")
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -12,6 +12,19 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let default_log = logging::default_path();
     let cli = cli::parse(&default_log);
+    if matches!(cli.command, Some(Cmd::Man)) {
+        // The page is the same on every machine: it names the log file by its variables.
+        let log = std::path::Path::new(
+            "$XDG_STATE_HOME/crossdeck/crossdeck.log (else ~/.local/state/crossdeck/crossdeck.log)",
+        );
+        return match cli::man_page(log, &mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("crossdeck: cannot write the manual page: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Err(e) = color_eyre::install() {
         eprintln!("crossdeck: {e}");
         return ExitCode::FAILURE;
@@ -101,6 +114,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
             status::print(&report, args.json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Cmd::Man) => Ok(ExitCode::SUCCESS),
         Some(Cmd::Cleanup(args)) => {
             let read_only = cli.read_only;
             if cli.demo {

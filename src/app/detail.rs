@@ -124,7 +124,36 @@ pub fn detail(app: &App, target: &Target) -> Option<Detail> {
             })
         }
         Target::Action { stage, action } => pipeline_action(app, lab, stage, action),
+        Target::Account { role } => account(lab, *role),
     }
+}
+
+/// An account that cannot be read: the kind of failure, its cause, and the whole error with
+/// every cause in its chain.
+fn account(lab: &LabState, role: Role) -> Option<Detail> {
+    let snap = lab.snaps[role].as_ref()?;
+    let e = snap.error.as_ref()?;
+    let id = lab.info.accounts[role].clone().unwrap_or_default();
+    let mut lines = vec![
+        field("Account", format!("{role} {id}")),
+        Line::Field {
+            key: "Status".into(),
+            value: e.kind.label().to_string(),
+            category: Some(Category::Failed),
+        },
+        field("Cause", e.message.clone()),
+    ];
+    if !snap.region.is_empty() {
+        lines.push(field("Region", snap.region.clone()));
+    }
+    if !e.detail.is_empty() {
+        lines.push(Line::Heading("The whole error".into()));
+        lines.push(Line::Text(e.detail.clone()));
+    }
+    Some(Detail {
+        title: format!("Account · {role} {id}"),
+        lines,
+    })
 }
 
 fn stack(lab: &LabState, role: Role, name: &str) -> Option<Detail> {

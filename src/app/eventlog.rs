@@ -1,4 +1,5 @@
-//! A bounded ring buffer of the transitions seen in a lab's accounts, newest last.
+//! A bounded buffer of the transitions seen in a lab's accounts, in the order they happened
+//! (oldest first), whatever order the polls found them in.
 
 use std::collections::VecDeque;
 
@@ -12,7 +13,7 @@ pub struct LogEntry {
     pub change: Transition,
 }
 
-/// Keeps the newest `capacity` entries; older ones fall off.
+/// Keeps the newest `capacity` entries by when they happened; older ones fall off.
 #[derive(Clone, Debug)]
 pub struct EventLog {
     entries: VecDeque<LogEntry>,
@@ -27,11 +28,18 @@ impl EventLog {
         }
     }
 
+    /// Add an entry in its place by time, after those of the same time; when full, the oldest
+    /// falls off (the new one itself if it is older than all kept).
     pub fn push(&mut self, entry: LogEntry) {
+        let at = entry.change.at;
         if self.entries.len() == self.capacity {
+            if self.entries.front().is_some_and(|e| at < e.change.at) {
+                return;
+            }
             self.entries.pop_front();
         }
-        self.entries.push_back(entry);
+        let i = self.entries.partition_point(|e| e.change.at <= at);
+        self.entries.insert(i, entry);
     }
 
     pub fn len(&self) -> usize {
@@ -42,7 +50,7 @@ impl EventLog {
         self.entries.is_empty()
     }
 
-    /// Newest first.
+    /// Newest first, by when each thing happened.
     pub fn newest(&self) -> impl Iterator<Item = &LogEntry> {
         self.entries.iter().rev()
     }
@@ -75,5 +83,21 @@ mod tests {
         assert_eq!(log.len(), 3);
         let ats: Vec<i64> = log.newest().map(|e| e.change.at.0).collect();
         assert_eq!(ats, vec![4, 3, 2]);
+    }
+
+    #[test]
+    fn entries_are_ordered_by_when_they_happened() {
+        let mut log = EventLog::new(4);
+        // A poll of one account finds 09:19, a later poll of another finds 09:14.
+        for i in [19, 14, 17, 14] {
+            log.push(entry(i));
+        }
+        let ats: Vec<i64> = log.newest().map(|e| e.change.at.0).collect();
+        assert_eq!(ats, vec![19, 17, 14, 14]);
+        // Full: an entry older than every one kept is not kept; a newer one pushes the oldest.
+        log.push(entry(1));
+        log.push(entry(18));
+        let ats: Vec<i64> = log.newest().map(|e| e.change.at.0).collect();
+        assert_eq!(ats, vec![19, 18, 17, 14]);
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::lab::cost;
 use crate::lab::progress::Step;
 use crate::lab::time::age;
-use crate::lab::{AccountSnapshot, ActionKind, Category, Role, status};
+use crate::lab::{AccountSnapshot, ActionKind, Category, Role, Timestamp, status};
 
 use super::state::{App, LabState};
 
@@ -83,8 +83,11 @@ pub struct Fleet {
     pub scroll: usize,
     /// Lab indices in display order, filtered; kept up to date by the reducer.
     pub order: Vec<usize>,
-    /// A poll changed what the order depends on; the next tick or key reorders.
+    /// A poll changed what the order depends on; the next tick or key reorders, unless the
+    /// order is held (see [`held`]).
     pub stale: bool,
+    /// When the last key or click reached the fleet (the app's clock).
+    pub last_key: Option<Timestamp>,
 }
 
 impl Fleet {
@@ -115,6 +118,34 @@ impl Fleet {
         self.position()
             .map(|_| vec![self.selected])
             .unwrap_or_default()
+    }
+}
+
+/// How long after a key or click in the fleet its rows keep their order, in seconds of the
+/// wall clock.
+pub const HOLD_SECS: f64 = 5.0;
+
+/// The rows keep their order while labs are marked (so `Space` marks the row under the cursor,
+/// not one a poll moved there) and for [`HOLD_SECS`] after a key; a sort, filter or `Esc` still
+/// reorders at once.
+pub fn held(app: &App) -> bool {
+    if app.fleet.marks.iter().any(|m| *m) {
+        return true;
+    }
+    app.fleet.last_key.is_some_and(|t| {
+        let secs = app.now.millis().saturating_sub(t.millis()) as f64 / 1000.0;
+        let real = match app.simulated {
+            Some(speed) if speed > 0.0 => secs / speed,
+            _ => secs,
+        };
+        real < HOLD_SECS
+    })
+}
+
+/// Reorder after polls changed the rows, unless the order is held.
+pub fn reorder_if_due(app: &mut App) {
+    if app.fleet.stale && !held(app) {
+        reorder(app);
     }
 }
 

@@ -59,9 +59,8 @@ pub fn back(app: &mut App) {
 
 /// A key in the fleet view.
 pub fn on_key(app: &mut App, action: KeyAction) -> Vec<Command> {
-    if app.fleet.stale {
-        fleet::reorder(app);
-    }
+    fleet::reorder_if_due(app);
+    app.fleet.last_key = Some(app.now);
     match action {
         KeyAction::Help => app.overlays.push(Overlay::Help { scroll: 0 }),
         KeyAction::Up
@@ -231,6 +230,7 @@ pub fn on_text(app: &mut App, c: char) -> bool {
 
 /// A click on the fleet: the row under the mouse is selected.
 pub fn on_click(app: &mut App, row: u16) {
+    app.fleet.last_key = Some(app.now);
     let Some(a) = layout::fleet_areas(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1))
     else {
         return;

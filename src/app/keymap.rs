@@ -1,6 +1,8 @@
 //! The one key table: (mode, key) -> action. Dispatch, the footer hints and the `?` help all read it.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::remap::KeyMap;
 
 /// Which screen has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -710,7 +712,7 @@ pub const BINDINGS: &[Binding] = &[
 ];
 
 impl Key {
-    fn matches(&self, ev: &KeyEvent) -> bool {
+    pub(super) fn matches(&self, ev: &KeyEvent) -> bool {
         let ev_ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         if ev_ctrl != self.ctrl {
             return false;
@@ -745,35 +747,18 @@ impl Key {
     }
 }
 
-/// The action bound to a key press in a mode, if any. Key releases are ignored.
+/// The action bound to a key press in a mode, if any, in the default table. Key releases are
+/// ignored.
 pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<KeyAction> {
-    if ev.kind == KeyEventKind::Release {
-        return None;
-    }
-    BINDINGS
-        .iter()
-        .filter(|b| b.modes.contains(&mode))
-        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-        .map(|b| b.action)
+    KeyMap::standard().lookup(mode, ev)
 }
 
-/// Rows for the help overlay: (keys, what they do), for one mode.
+/// Rows for the help overlay in the default table: (keys, what they do), for one mode.
 pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.modes.contains(&mode))
-        .map(|b| {
-            let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
-            (keys.join(" "), b.help)
-        })
-        .collect()
+    KeyMap::standard().help_rows(mode)
 }
 
-/// Hints for the footer: (first key, short label), for one mode.
+/// Hints for the footer in the default table: (first key, short label), for one mode.
 pub fn footer_hints(mode: Mode) -> Vec<(String, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.modes.contains(&mode))
-        .filter_map(|b| Some((b.keys.first()?.label(), b.footer?)))
-        .collect()
+    KeyMap::standard().footer_hints(mode)
 }

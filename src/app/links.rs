@@ -45,6 +45,7 @@ fn locate<'a>(app: &'a App, target: &'a Target) -> Option<Located<'a>> {
         Target::Endpoint { name, .. } => Resource::Endpoint(name),
         Target::Bucket { name, .. } => Resource::Bucket(name),
         Target::Action { .. } => Resource::Pipeline(&snap.pipelines.first()?.name),
+        Target::Account { .. } => return None,
     };
     Some(Located {
         role,

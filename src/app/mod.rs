@@ -17,6 +17,7 @@ pub mod layout;
 pub mod links;
 pub mod msg;
 pub mod operate;
+pub mod remap;
 pub mod state;
 pub mod timeline;
 pub mod update;

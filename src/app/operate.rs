@@ -326,6 +326,12 @@ fn copy(app: &mut App) -> Vec<Command> {
         ) => name,
         Some(Target::Share { portfolio_id, .. }) => portfolio_id,
         Some(Target::Action { stage, action }) => format!("{stage}/{action}"),
+        // The whole error, to paste into a question or a bug report.
+        Some(Target::Account { role }) => match account_error(app, role) {
+            Some(e) if !e.detail.is_empty() => e.detail.clone(),
+            Some(e) => e.message.clone(),
+            None => return Vec::new(),
+        },
         None => {
             app.notice = Some("nothing selected to copy".into());
             return Vec::new();
@@ -603,4 +609,9 @@ fn on_record(
 
 fn failure(action: &Action, e: &ActionError) -> String {
     format!("failed: {action}: {e}")
+}
+
+/// The error of an account of the current lab, if it has one.
+fn account_error(app: &App, role: crate::lab::Role) -> Option<&crate::lab::AccountError> {
+    app.lab()?.snaps[role].as_ref()?.error.as_ref()
 }

@@ -1,6 +1,7 @@
 //! The app's state: the labs and their latest snapshots, focus, selection and overlays.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::backend::AccountKey;
 use crate::lab::cost::{CostSettings, LabCost};
@@ -15,6 +16,7 @@ use super::fleet::{Fleet, Health, LineEdit};
 use super::health::{HealthView, SmokeTest};
 use super::keymap::Mode;
 use super::links::CopyItem;
+use super::remap::KeyMap;
 use super::timeline::TimelineView;
 
 /// How many transitions each lab's event log keeps.
@@ -64,13 +66,38 @@ pub enum Focus {
 /// What a selected row points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Stack { role: Role, name: String },
-    Share { role: Role, portfolio_id: String },
-    Product { role: Role, id: String },
-    Notebook { role: Role, name: String },
-    Endpoint { role: Role, name: String },
-    Bucket { role: Role, name: String },
-    Action { stage: String, action: String },
+    Stack {
+        role: Role,
+        name: String,
+    },
+    Share {
+        role: Role,
+        portfolio_id: String,
+    },
+    Product {
+        role: Role,
+        id: String,
+    },
+    Notebook {
+        role: Role,
+        name: String,
+    },
+    Endpoint {
+        role: Role,
+        name: String,
+    },
+    Bucket {
+        role: Role,
+        name: String,
+    },
+    Action {
+        stage: String,
+        action: String,
+    },
+    /// The account as a whole: its error in full.
+    Account {
+        role: Role,
+    },
 }
 
 impl Target {
@@ -82,7 +109,8 @@ impl Target {
             | Target::Product { role, .. }
             | Target::Notebook { role, .. }
             | Target::Endpoint { role, .. }
-            | Target::Bucket { role, .. } => *role,
+            | Target::Bucket { role, .. }
+            | Target::Account { role } => *role,
             Target::Action { .. } => Role::Tools,
         }
     }
@@ -195,6 +223,8 @@ pub struct App {
     pub costs: CostSettings,
     /// Something visible changed since the last draw.
     pub dirty: bool,
+    /// The key table: the default one, or the config's `[keys]` applied to it.
+    pub keys: Arc<KeyMap>,
 }
 
 impl App {
@@ -224,6 +254,7 @@ impl App {
             smoke: Vec::new(),
             costs: CostSettings::default(),
             dirty: true,
+            keys: KeyMap::standard(),
         }
     }
 
@@ -233,6 +264,12 @@ impl App {
     }
 
     /// Estimate costs with these prices and threshold (the config's) instead of the defaults.
+    /// Use this key table (the config's `[keys]` applied to the default one).
+    pub fn with_keys(mut self, keys: KeyMap) -> Self {
+        self.keys = Arc::new(keys);
+        self
+    }
+
     pub fn with_costs(mut self, costs: CostSettings) -> Self {
         self.costs = costs;
         self

@@ -9,7 +9,7 @@ use crate::lab::{AccountError, AccountSnapshot, Role};
 use crate::lab::{cost, progress};
 
 use super::eventlog::LogEntry;
-use super::keymap::{self, KeyAction, Mode};
+use super::keymap::{KeyAction, Mode};
 use super::layout;
 use super::msg::{Command, Msg};
 use super::state::{App, Focus, Overlay};
@@ -47,7 +47,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Command> {
             {
                 return Vec::new();
             }
-            match keymap::lookup(app.mode(), &ev) {
+            match app.keys.lookup(app.mode(), &ev) {
                 Some(action) => on_key(app, action),
                 None => Vec::new(),
             }
@@ -61,9 +61,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => {
             app.now = now;
             app.dirty = true;
-            if app.fleet.stale {
-                fleet::reorder(app);
-            }
+            fleet::reorder_if_due(app);
             Vec::new()
         }
         Msg::Poll {
@@ -137,7 +135,13 @@ fn on_poll(
             s
         }
     };
-    let changes = crate::lab::diff::transitions(old.as_ref(), &new);
+    let mut changes = crate::lab::diff::transitions(old.as_ref(), &new);
+    if new.error.is_some() {
+        // A failed poll keeps the last content and its time; the failure happened now.
+        for c in changes.iter_mut().filter(|c| c.subject == "account") {
+            c.at = c.at.max(now);
+        }
+    }
     if let Some(last) = changes.last() {
         lab.last_change = Some(last.at.max(lab.last_change.unwrap_or(last.at)));
     }

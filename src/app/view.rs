@@ -203,9 +203,22 @@ fn bucket_items(app: &App, snap: &AccountSnapshot, role: Role) -> Vec<Item> {
 
 /// The pane's rows in order, as selection counts them.
 pub fn pane_items(app: &App, lab: &LabState, role: Role) -> Vec<Item> {
-    pane_sections(app, lab, role)
+    // An account in error has its error as the first row, whose detail is the whole error.
+    let error = lab.snaps[role].as_ref().and_then(|s| s.error.as_ref());
+    let account = error.map(|e| Item {
+        category: Category::Failed,
+        label: "account".into(),
+        status: e.kind.label().to_string(),
+        warning: None,
+        target: Target::Account { role },
+    });
+    account
         .into_iter()
-        .flat_map(|s| s.items)
+        .chain(
+            pane_sections(app, lab, role)
+                .into_iter()
+                .flat_map(|s| s.items),
+        )
         .collect()
 }
 

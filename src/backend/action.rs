@@ -260,6 +260,7 @@ mod tests {
         ActionError::Account(AccountError {
             kind,
             message: "x".into(),
+            detail: String::new(),
         })
     }
 

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::Failure;
 use crate::app::App;
+use crate::app::remap::KeyMap;
 use crate::backend::Backend;
 use crate::backend::aws::AwsBackend;
 use crate::backend::sim::{RealClock, SimBackend, SimOptions};
@@ -68,6 +69,9 @@ pub async fn live(config: Config, started: Instant) -> Result<(), Failure> {
     let backend = Arc::new(AwsBackend::new(&config));
     let mut app = App::new(config.lab_infos(), config.names.clone(), backend.now())
         .with_costs(config.costs.clone());
+    if !config.keys.is_empty() {
+        app = app.with_keys(KeyMap::with_overrides(&config.keys));
+    }
     app.color = color();
     app.read_only = config.read_only;
     tracing::info!(

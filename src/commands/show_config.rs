@@ -26,6 +26,7 @@ pub fn render(config: &Config) -> String {
         config.polling.max_concurrency
     ));
     out.push_str(&costs(config));
+    out.push_str(&keys(config));
     out.push_str(&format!("labs: {}\n", config.labs.len()));
     for lab in &config.labs {
         out.push_str(&format!("  {} (unique_id {})\n", lab.name, lab.unique_id));
@@ -49,6 +50,28 @@ pub fn render(config: &Config) -> String {
                 ));
             }
         }
+    }
+    out
+}
+
+/// The remapped keys, one action a line, as the help will show them.
+fn keys(config: &Config) -> String {
+    if config.keys.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("keys:\n");
+    for (action, keys) in &config.keys {
+        let name = crate::app::remap::ACTIONS
+            .iter()
+            .find(|(_, a)| a == action)
+            .map_or("?", |(n, _)| n);
+        let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
+        let keys = if keys.is_empty() {
+            "(none)".to_string()
+        } else {
+            keys.join(" ")
+        };
+        out.push_str(&format!("  {name} = {keys}\n"));
     }
     out
 }

@@ -40,6 +40,7 @@ impl Checker<'_> {
             .transpose()?;
         let polling = self.polling(raw.polling.unwrap_or_default())?;
         let costs = super::cost::settings(self.path, self.text, raw.prices, raw.cost)?;
+        let keys = super::keys::overrides(self.path, self.text, raw.keys)?;
         let mut labs = Vec::new();
         // Where each lab is defined, to point at a duplicate name.
         let mut origins = Vec::new();
@@ -117,6 +118,7 @@ impl Checker<'_> {
             polling,
             names: names(raw.names.unwrap_or_default()),
             costs,
+            keys,
             labs,
         })
     }

@@ -76,42 +76,25 @@ fn price(ty: &str, value: &Spanned<toml::Value>) -> Result<f64, String> {
     Ok(usd)
 }
 
-/// A duration like `90m`, `2h`, `1h30m` or `45s`, in seconds; at least a minute.
+/// A duration like `90m`, `2h`, `1h30m`, `1h 30m`, `2 hours` or `45s` (jiff's friendly format,
+/// or ISO 8601's `PT1H30M`), in whole seconds, days being 24 hours; at least a minute.
 pub fn duration_secs(s: &str) -> Result<i64, String> {
     let bad =
         || format!("endpoint_idle_after '{s}' is not a duration like \"90m\", \"2h\" or \"1h30m\"");
-    let mut total: i64 = 0;
-    let mut digits = String::new();
-    let mut units = 0;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(bad()),
-        };
-        let n: i64 = digits.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-        digits.clear();
-        units += 1;
-    }
-    if units == 0 || !digits.is_empty() {
-        return Err(bad());
-    }
-    if total < 60 {
+    let span: jiff::Span = s.trim().parse().map_err(|_| bad())?;
+    let total = span
+        .total((
+            jiff::Unit::Second,
+            jiff::SpanRelativeTo::days_are_24_hours(),
+        ))
+        .map_err(|_| bad())?;
+    if total < 60.0 {
         return Err(format!(
             "endpoint_idle_after '{s}' is too short; give at least 1m"
         ));
     }
-    Ok(total)
+    // A span's largest total is far within i64's seconds.
+    Ok(total.round() as i64)
 }
 
 #[cfg(test)]
@@ -125,9 +108,14 @@ mod tests {
         assert_eq!(duration_secs("1h30m"), Ok(5400));
         assert_eq!(duration_secs("1d"), Ok(86_400));
         assert_eq!(duration_secs("60s"), Ok(60));
-        for bad in ["", "2", "h", "2 hours", "1.5h", "-1h", "2h3"] {
+        assert_eq!(duration_secs("1h 30m"), Ok(5400));
+        assert_eq!(duration_secs("2 hours"), Ok(7200));
+        assert_eq!(duration_secs("1.5h"), Ok(5400));
+        assert_eq!(duration_secs("PT1H30M"), Ok(5400));
+        for bad in ["", "2", "h", "two hours", "2h3", "1 fortnight", "1 month"] {
             assert!(duration_secs(bad).is_err(), "{bad}");
         }
         assert!(duration_secs("59s").unwrap_err().contains("too short"));
+        assert!(duration_secs("-1h").unwrap_err().contains("too short"));
     }
 }

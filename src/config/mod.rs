@@ -3,6 +3,7 @@
 mod check;
 mod cost;
 mod error;
+mod keys;
 mod raw;
 mod roster;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 pub use check::{check_account_id, check_unique_id};
 pub use error::{ConfigError, line_col};
 
+use crate::app::keymap::{Key, KeyAction};
 use crate::lab::cost::CostSettings;
 use crate::lab::{LabInfo, LabNames, PerRole};
 use raw::RawConfig;
@@ -36,6 +38,8 @@ pub struct Config {
     pub names: LabNames,
     /// The price table (the embedded one with `[prices]` on top) and the idle threshold.
     pub costs: CostSettings,
+    /// `[keys]`: actions bound to other keys than the default ones.
+    pub keys: Vec<(KeyAction, Vec<Key>)>,
     pub labs: Vec<LabConfig>,
 }
 

@@ -17,6 +17,8 @@ pub struct RawConfig {
     pub names: Option<RawNames>,
     pub prices: Option<RawPrices>,
     pub cost: Option<RawCost>,
+    /// Action names to a key or a list of keys.
+    pub keys: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     #[serde(default)]
     pub labs: Vec<Spanned<RawLab>>,
     pub roster: Option<Spanned<RawRoster>>,

@@ -310,6 +310,7 @@ fn a_snapshot_of_another_account_or_an_unreadable_one_is_not_planned() {
         ds.error = Some(AccountError {
             kind: ErrorKind::AccessDenied,
             message: "AccessDenied: no".into(),
+            detail: String::new(),
         });
     }
     let p = plan(&info(), &LabNames::default(), &snaps);

@@ -101,12 +101,55 @@ pub enum ErrorKind {
     Other,
 }
 
+impl ErrorKind {
+    /// The failure in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorKind::AccessDenied => "access denied",
+            ErrorKind::Expired => "credentials expired",
+            ErrorKind::WrongAccount => "wrong account",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::Other => "failed",
+        }
+    }
+}
+
 /// An account-level failure: nothing of the account could be read.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 pub struct AccountError {
     pub kind: ErrorKind,
-    /// One line: the cause as the service stated it.
+    /// One line: the cause as a sentence.
     pub message: String,
+    /// The whole error with every cause in its chain (empty when `message` says it all), for
+    /// the account's detail view. Two errors with the same kind and message are the same
+    /// failure, whatever their request ids.
+    pub detail: String,
+}
+
+impl AccountError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        AccountError {
+            kind,
+            message: message.into(),
+            detail: String::new(),
+        }
+    }
+}
+
+impl PartialEq for AccountError {
+    fn eq(&self, other: &Self) -> bool {
+        (self.kind, &self.message) == (other.kind, &other.message)
+    }
+}
+
+impl Eq for AccountError {}
+
+impl std::hash::Hash for AccountError {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.message.hash(state);
+    }
 }
 
 impl fmt::Display for AccountError {

@@ -1,6 +1,9 @@
-//! Timestamps (milliseconds since the Unix epoch) and their human formats, without a date crate.
+//! Timestamps (milliseconds since the Unix epoch) and their human formats, on jiff's calendar.
 
 use std::fmt;
+
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
 
 /// A point in time, in milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,61 +31,61 @@ impl Timestamp {
         ((self.0 - earlier.0) / 1000).max(0)
     }
 
+    /// The same instant for jiff, clamped to the years jiff knows (-9999 to 9999).
+    pub fn to_jiff(self) -> jiff::Timestamp {
+        jiff::Timestamp::from_millisecond(self.0).unwrap_or(if self.0 < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        })
+    }
+
+    /// The date and time of day in UTC.
+    fn utc(self) -> DateTime {
+        TimeZone::UTC.to_datetime(self.to_jiff())
+    }
+
     /// (year, month, day, hour, minute, second) in UTC.
     pub fn civil(self) -> (i64, u32, u32, u32, u32, u32) {
-        let secs = self.0.div_euclid(1000);
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
+        let t = self.utc();
+        let small = |v: i8| u32::try_from(v).unwrap_or(0);
         (
-            y,
-            m,
-            d,
-            (rem / 3600) as u32,
-            ((rem % 3600) / 60) as u32,
-            (rem % 60) as u32,
+            i64::from(t.year()),
+            small(t.month()),
+            small(t.day()),
+            small(t.hour()),
+            small(t.minute()),
+            small(t.second()),
         )
     }
 
     /// `HH:MM:SS` in UTC.
     pub fn hms(self) -> String {
-        let (_, _, _, h, mi, s) = self.civil();
-        format!("{h:02}:{mi:02}:{s:02}")
+        self.utc().strftime("%H:%M:%S").to_string()
     }
 
     /// `MM-DD HH:MM:SS` in UTC, for lists where the year goes without saying.
     pub fn month_day_hms(self) -> String {
-        let (_, m, d, h, mi, s) = self.civil();
-        format!("{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+        self.utc().strftime("%m-%d %H:%M:%S").to_string()
     }
 
     /// `YYYY-MM-DD-HH-MM-SS`, the suffix the lab's DeployModel function gives models and endpoints.
     pub fn dashed(self) -> String {
-        let (y, m, d, h, mi, s) = self.civil();
-        format!("{y:04}-{m:02}-{d:02}-{h:02}-{mi:02}-{s:02}")
+        self.utc().strftime("%Y-%m-%d-%H-%M-%S").to_string()
+    }
+}
+
+impl From<jiff::Timestamp> for Timestamp {
+    fn from(t: jiff::Timestamp) -> Self {
+        Timestamp(t.as_millisecond())
     }
 }
 
 impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC, to the second.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d, h, mi, s) = self.civil();
-        write!(f, "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+        write!(f, "{}", self.utc().strftime("%Y-%m-%dT%H:%M:%SZ"))
     }
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// A short duration: `42s`, `3m 05s`, `2h 10m`, `3d 4h`.
@@ -124,6 +127,12 @@ mod tests {
             Timestamp::from_secs(951_782_400).to_string(),
             "2000-02-29T00:00:00Z"
         );
+        assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59Z");
+        assert_eq!(t.civil(), (2026, 11, 27, 9, 30, 5));
+        let parsed: jiff::Timestamp = "2026-11-27T09:30:05.250Z".parse().expect("RFC 3339");
+        assert_eq!(Timestamp::from(parsed), t.plus_millis(250));
+        // Beyond jiff's years the instant is clamped, never a panic.
+        assert!(Timestamp(i64::MAX).to_string().starts_with("9999-12-"));
     }
 
     #[test]

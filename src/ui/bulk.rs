@@ -15,13 +15,19 @@ use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(v) = &app.bulk else { return };
-    let rect = centered(area, 120, area.height.saturating_sub(2));
-    let inner_w = rect.width.saturating_sub(2) as usize;
+    let inner_w = centered(area, 120, area.height).width.saturating_sub(2) as usize;
     let (title, lines) = match v.state {
         BulkState::Review => review(v, inner_w, theme),
         BulkState::Running | BulkState::Finished => progress(v, inner_w, theme),
     };
+    // As high as its lines, scrolled when they do not fit.
+    let rect = centered(area, 120, fitted_height(lines.len()));
     boxed(frame, rect, title, lines, v.scroll, theme);
+}
+
+/// A box's height for `lines` lines and its borders.
+pub(super) fn fitted_height(lines: usize) -> u16 {
+    u16::try_from(lines.saturating_add(2)).unwrap_or(u16::MAX)
 }
 
 fn review(v: &BulkView, w: usize, theme: &Theme) -> (String, Vec<Line<'static>>) {

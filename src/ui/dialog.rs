@@ -147,7 +147,7 @@ pub fn cleanup(frame: &mut Frame, area: Rect, app: &App, lab: usize, theme: &The
         }
     }
     lines.extend(v.lines.iter().map(|l| Line::raw(l.clone())));
-    let rect = centered(area, 110, area.height.saturating_sub(2));
+    let rect = centered(area, 110, super::bulk::fitted_height(lines.len()));
     // Follow the newest lines unless scrolled back.
     let inner = usize::from(rect.height.saturating_sub(2));
     let bottom = lines.len().saturating_sub(inner);

@@ -9,7 +9,6 @@ use ratatui::style::Style;
 
 use crate::app::App;
 use crate::app::fleet::{self, LineEdit};
-use crate::app::keymap;
 use crate::app::layout::{self, FleetAreas};
 use crate::lab::cost;
 use crate::lab::progress::Step;
@@ -107,7 +106,7 @@ fn line(buf: &mut Buffer, area: Rect, app: &App, lead: &str, typed: &str, theme:
     let shown = text::end(typed, w.saturating_sub(2));
     let x = put(buf, area, x, &shown, Style::new(), w);
     let mut x = put(buf, area, x, "▏", theme.key(), w) + 3;
-    for (key, label) in keymap::footer_hints(app.mode()) {
+    for (key, label) in app.keys.footer_hints(app.mode()) {
         x = put(buf, area, x, &key, theme.key(), w) + 1;
         x = put(buf, area, x, label, theme.dim(), w) + 2;
     }
@@ -146,6 +145,9 @@ fn header(frame: &mut Frame, a: &FleetAreas, app: &App, theme: &Theme) {
     let marked = app.fleet.marks.iter().filter(|m| **m).count();
     if marked > 0 {
         let _ = write!(s, " · {marked} marked");
+    }
+    if fleet::held(app) {
+        s.push_str(" · order held");
     }
     x = put(buf, area, x, &s, theme.title(), w);
     if let Some(speed) = app.simulated {

@@ -22,7 +22,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::App;
-use crate::app::keymap;
 use crate::app::layout;
 use crate::app::view;
 use theme::Theme;
@@ -83,7 +82,7 @@ pub(crate) fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     // Whole hints only: one that would be cut at the edge is left out (`?` lists them all).
     let mut room = (area.width as usize).saturating_sub(spans.iter().map(|s| s.width()).sum());
-    for (key, label) in keymap::footer_hints(app.mode()) {
+    for (key, label) in app.keys.footer_hints(app.mode()) {
         let w = text::width(&key) + 1 + text::width(label);
         if w > room {
             break;

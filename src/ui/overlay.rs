@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::detail::{self, Line as DLine};
-use crate::app::keymap::{self, Mode};
+use crate::app::keymap::Mode;
 use crate::app::{App, Overlay, Target};
 use crate::lab::Category;
 
@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .checked_sub(1)
                     .and_then(|j| app.overlays.get(j))
                     .map_or(app.base_mode(), Overlay::mode);
-                help(frame, area, under, *scroll, theme);
+                help(frame, area, app, under, *scroll, theme);
             }
             Overlay::Detail { target, scroll } => detail(frame, area, app, target, *scroll, theme),
             Overlay::Picker { selected } => picker(frame, area, app, *selected, theme),
@@ -85,18 +85,33 @@ pub(super) fn boxed(
     frame.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
-fn help(frame: &mut Frame, area: Rect, mode: Mode, scroll: usize, theme: &Theme) {
-    let rows = keymap::help_rows(mode);
+fn help(frame: &mut Frame, area: Rect, app: &App, mode: Mode, scroll: usize, theme: &Theme) {
+    let rows = app.keys.help_rows(mode);
     let key_w = rows.iter().map(|(k, _)| text::width(k)).max().unwrap_or(0);
+    let what_w = rows.iter().map(|(_, w)| text::width(w)).max().unwrap_or(0);
+    // As wide as the longest line, within the terminal: a description that does not fit goes
+    // on to further lines under itself, never cut.
+    let indent = key_w + 4;
+    let natural = (indent + what_w + 2).max(40);
+    let rect_w = u16::try_from(natural).unwrap_or(u16::MAX);
+    let inner_w = usize::from(rect_w.min(area.width.saturating_sub(4))).saturating_sub(2);
+    let wrap_w = inner_w.saturating_sub(indent).max(12);
     let mut lines = vec![Line::styled(
         format!("Keys in the {}", mode.title()),
         theme.heading(),
     )];
     for (keys, what) in rows {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<key_w$}  "), theme.key()),
-            Span::raw(what),
-        ]));
+        for (i, part) in text::wrap(what, wrap_w).into_iter().enumerate() {
+            let head = if i == 0 {
+                format!("  {keys:<key_w$}  ")
+            } else {
+                " ".repeat(indent)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(head, theme.key()),
+                Span::raw(part),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Status symbols", theme.heading()));
@@ -113,7 +128,7 @@ fn help(frame: &mut Frame, area: Rect, mode: Mode, scroll: usize, theme: &Theme)
         ]));
     }
     let h = lines.len() as u16 + 2;
-    let rect = centered(area, 76, h);
+    let rect = centered(area, rect_w, h);
     boxed(
         frame,
         rect,

@@ -36,9 +36,16 @@ fn pane(frame: &mut Frame, area: Rect, app: &App, lab: &LabState, role: Role, th
     frame.render_widget(block, area);
 
     let mut lines: Vec<Line> = Vec::new();
+    let mut selected = focused.then(|| app.selected[App::focus_slot(app.focus)]);
     if let Some(err) = &head.error {
+        // The error is the pane's first row: Enter on it shows the whole error.
+        let style = match selected {
+            Some(0) => theme.error().patch(theme.selected()),
+            _ => theme.error(),
+        };
+        selected = selected.and_then(|s| s.checked_sub(1));
         for l in text::wrap(&format!("✗ {err}"), inner_w).into_iter().take(3) {
-            lines.push(Line::styled(l, theme.error()));
+            lines.push(Line::styled(l, style));
         }
     }
     for w in &head.warnings {
@@ -56,7 +63,6 @@ fn pane(frame: &mut Frame, area: Rect, app: &App, lab: &LabState, role: Role, th
         };
         lines.push(Line::styled(msg, theme.dim()));
     }
-    let selected = focused.then(|| app.selected[App::focus_slot(app.focus)]);
     let room = (inner.height as usize).saturating_sub(lines.len());
     lines.extend(rows(&sections, selected, room, inner_w, theme));
     frame.render_widget(Paragraph::new(lines), inner);

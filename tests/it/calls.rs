@@ -231,6 +231,7 @@ fn throttled() -> ActionError {
     ActionError::Account(AccountError {
         kind: ErrorKind::Throttled,
         message: "ThrottlingException: Rate exceeded".into(),
+        detail: String::new(),
     })
 }
 
@@ -282,6 +283,7 @@ fn a_throttled_record_is_read_again_later_and_a_denied_one_stops_the_following()
         kind: ErrorKind::AccessDenied,
         message: "AccessDeniedException: not authorized to perform servicecatalog:DescribeRecord"
             .into(),
+        detail: String::new(),
     });
     let cmds = update(&mut app, record_msg(Err(denied)));
     assert!(follow_ups(&cmds).is_empty(), "{cmds:?}");

@@ -1,5 +1,7 @@
-//! A minimal CBOR encoder (RFC 8949) for answers in the Smithy RPC v2 CBOR protocol, which the
-//! SDK speaks to CloudWatch: maps with text keys, arrays, text, floats and epoch timestamps.
+//! CBOR (RFC 8949) answers for the Smithy RPC v2 CBOR protocol, which the SDK speaks to
+//! CloudWatch: maps with text keys, arrays, text, floats and epoch timestamps, encoded by ciborium.
+
+use ciborium::Value;
 
 /// One CBOR value of the kinds a CloudWatch answer holds.
 pub enum Cbor {
@@ -18,54 +20,22 @@ impl Cbor {
 
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        self.write(&mut out);
+        ciborium::into_writer(&self.value(), &mut out).expect("CBOR into a Vec");
         out
     }
 
-    fn write(&self, out: &mut Vec<u8>) {
+    fn value(&self) -> Value {
         match self {
-            Cbor::Text(s) => {
-                head(out, 3, s.len() as u64);
-                out.extend_from_slice(s.as_bytes());
-            }
-            Cbor::F64(v) => {
-                out.push(0xfb);
-                out.extend_from_slice(&v.to_be_bytes());
-            }
-            Cbor::Array(items) => {
-                head(out, 4, items.len() as u64);
-                for i in items {
-                    i.write(out);
-                }
-            }
-            Cbor::Map(entries) => {
-                head(out, 5, entries.len() as u64);
-                for (k, v) in entries {
-                    Cbor::text(k).write(out);
-                    v.write(out);
-                }
-            }
-            Cbor::Timestamp(secs) => {
-                head(out, 6, 1);
-                Cbor::F64(*secs).write(out);
-            }
-        }
-    }
-}
-
-/// A major type and its argument (a length, or a tag number).
-fn head(out: &mut Vec<u8>, major: u8, n: u64) {
-    let m = major << 5;
-    match n {
-        0..=23 => out.push(m | n as u8),
-        24..=0xff => out.extend([m | 24, n as u8]),
-        0x100..=0xffff => {
-            out.push(m | 25);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        _ => {
-            out.push(m | 26);
-            out.extend_from_slice(&(n as u32).to_be_bytes());
+            Cbor::Text(s) => Value::Text(s.clone()),
+            Cbor::F64(v) => Value::Float(*v),
+            Cbor::Array(items) => Value::Array(items.iter().map(Cbor::value).collect()),
+            Cbor::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (Value::Text((*k).to_string()), v.value()))
+                    .collect(),
+            ),
+            Cbor::Timestamp(secs) => Value::Tag(1, Box::new(Value::Float(*secs))),
         }
     }
 }

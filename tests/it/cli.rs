@@ -22,14 +22,90 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// `git <args>` in the package's directory.
+fn git(args: &[&str]) -> Option<String> {
+    let o = Command::new("git")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
+}
+
+/// `git rev-parse --short HEAD`, when the tests were built from the package's own checkout.
+fn head_commit() -> Option<String> {
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let own = std::path::Path::new(&top).canonicalize().ok() == here.canonicalize().ok();
+    own.then(|| git(&["rev-parse", "--short", "HEAD"]))
+        .flatten()
+}
+
 #[test]
-fn version_prints_the_package_version() {
+fn version_prints_the_package_version_and_the_commit() {
     let o = crossdeck(&["--version"]);
     assert!(o.status.success());
-    assert_eq!(
-        text(&o).trim(),
-        format!("crossdeck {}", env!("CARGO_PKG_VERSION"))
+    let shown = text(&o).trim().to_string();
+    let version = format!("crossdeck {}", env!("CARGO_PKG_VERSION"));
+    match head_commit() {
+        // Built from this checkout: the commit of HEAD follows the version.
+        Some(commit) => assert_eq!(shown, format!("{version} ({commit})")),
+        None => assert_eq!(shown, version),
+    }
+}
+
+/// The long flags (`--name`) in a help text.
+fn long_flags(help: &str) -> Vec<String> {
+    let mut flags: Vec<String> = help
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(str::to_string)
+        .collect();
+    flags.sort();
+    flags.dedup();
+    flags
+}
+
+#[test]
+fn the_man_page_has_every_subcommand_and_long_flag_of_the_help() {
+    let o = crossdeck(&["man"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let roff = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH crossdeck 1"),
+        "{roff}"
     );
+    // Roff escapes dashes; read them back.
+    let page = roff.replace("\\-", "-");
+    let help = text(&crossdeck(&["--help"]));
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert_eq!(
+        commands,
+        ["demo", "check", "status", "config", "cleanup"],
+        "{help}"
+    );
+    assert!(!commands.iter().any(|c| c == "man"), "man stays hidden");
+    for c in &commands {
+        assert!(
+            page.contains(&format!("crossdeck {c}")),
+            "{c} in the man page"
+        );
+        for flag in long_flags(&text(&crossdeck(&[c, "--help"]))) {
+            assert!(page.contains(&flag), "{c} {flag} in the man page");
+        }
+    }
+    for flag in long_flags(&help) {
+        assert!(page.contains(&flag), "{flag} in the man page");
+    }
 }
 
 #[test]

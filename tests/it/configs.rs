@@ -64,6 +64,10 @@ fn the_full_config_sets_every_key() {
         "cost: prices for us-east-1 taken 2026-11-27, endpoints flagged 1h 30m after the pipeline finished",
         "  endpoint ml.m5.large = 0.2 USD/h",
         "  notebook ml.t3.medium = 1 USD/h",
+        "keys:",
+        "  approve = A",
+        "  quit = q C-q",
+        "  down = j ↓ Space",
         "labs: 3",
         "    tools        111111111111  profile alice-tools, region us-east-1, stacks deleted as role crossdeck-cleanup",
         "    stage        333333333333  role arn:aws:iam::333333333333:role/Admin from the default credentials, stacks deleted as arn:aws:iam::333333333333:role/path/StageCleanup",
@@ -178,5 +182,20 @@ fn the_example_config_loads_and_documents_every_key() {
             example.contains(k),
             "config.example.toml does not mention `{k}`"
         );
+    }
+}
+
+#[test]
+fn every_remappable_action_is_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("config.example.toml")).expect("example");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("readme");
+    for (name, _) in crossdeck::app::remap::ACTIONS {
+        let word = |text: &str| {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| w == *name)
+        };
+        assert!(word(&example), "config.example.toml does not name `{name}`");
+        assert!(word(&readme), "README.md does not name `{name}`");
     }
 }

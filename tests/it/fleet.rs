@@ -314,3 +314,68 @@ fn every_fleet_key_is_in_the_table_and_the_help() {
         "{footer:?}"
     );
 }
+
+/// A poll moves `lab` to the top of the `change` sort: its last change is now.
+fn changed_now(app: &mut App, lab: &str) {
+    let i = app
+        .labs
+        .iter()
+        .position(|l| l.info.name == lab)
+        .expect("lab");
+    app.labs[i].last_change = Some(app.now);
+    app.fleet.stale = true;
+}
+
+#[test]
+fn marking_holds_the_row_order_still() {
+    let mut app = demo();
+    typed(&mut app, ":sort change\ng");
+    let before: Vec<String> = names(&app).iter().map(|s| s.to_string()).collect();
+    let last = before.last().expect("rows").clone();
+    // Mark the first row; a poll then makes the last lab the most recent change.
+    typed(&mut app, " ");
+    changed_now(&mut app, &last);
+    let later = app.now.plus_secs(3600);
+    update(&mut app, Msg::Tick(later));
+    assert_eq!(names(&app), before, "held while a lab is marked");
+    let header = crate::render::render(&app, 120, 30);
+    assert!(header.contains("1 marked · order held"), "{header}");
+    // Space marks the row under the cursor: the second row as it was shown.
+    typed(&mut app, " ");
+    let marked: Vec<&str> = app
+        .fleet
+        .marked()
+        .iter()
+        .map(|i| app.labs[*i].info.name.as_str())
+        .collect();
+    let mut expected = vec![before[0].as_str(), before[1].as_str()];
+    expected.sort_by_key(|n| app.labs.iter().position(|l| l.info.name == *n));
+    assert_eq!(marked, expected);
+    // Esc clears the marks and the order follows the polls again.
+    typed(&mut app, "\x1b");
+    assert_eq!(names(&app)[0], last);
+    // Once the few seconds after the key are over, the header no longer says it.
+    update(&mut app, Msg::Tick(later.plus_secs(3600)));
+    let screen = crate::render::render(&app, 120, 30);
+    assert!(screen.contains("sorted by change"), "{screen}");
+    assert!(!screen.contains("order held"), "{screen}");
+}
+
+#[test]
+fn a_key_holds_the_order_for_a_few_seconds() {
+    let mut app = demo();
+    typed(&mut app, ":sort change\n");
+    let before: Vec<String> = names(&app).iter().map(|s| s.to_string()).collect();
+    let last = before.last().expect("rows").clone();
+    let t = app.now;
+    typed(&mut app, "j");
+    changed_now(&mut app, &last);
+    // The demo's clock runs `speed` simulated seconds a second: 1 s later, still held.
+    let speed = app.simulated.expect("the demo") as i64;
+    update(&mut app, Msg::Tick(t.plus_secs(speed)));
+    assert_eq!(names(&app), before, "held just after a key");
+    assert!(crate::render::render(&app, 120, 30).contains("order held"));
+    // 6 s later the poll's order shows.
+    update(&mut app, Msg::Tick(t.plus_secs(6 * speed)));
+    assert_eq!(names(&app)[0], last, "reordered once the hold is over");
+}

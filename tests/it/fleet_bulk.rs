@@ -267,6 +267,9 @@ async fn bulk_approve_lists_each_approval_and_approves_each_lab_after_the_typed_
         assert!(screen.contains(&format!("lab {}", l.info.name)), "{screen}");
         assert!(screen.contains(&line), "{line}\n{screen}");
     }
+    // Two labs of one approval each, the blank line, what is sent, the count and the keys: the
+    // dialog is as high as those 8 lines and its borders, not the screen.
+    assert_eq!(box_height(&screen, "Approve"), 10, "{screen}");
     assert!(typed(&mut app, "yes\n").is_empty(), "the count, not yes");
     let cmds = typed(&mut app, "\x08\x08\x082\n");
     assert_eq!(cmds.len(), 2);
@@ -302,6 +305,9 @@ async fn bulk_approve_lists_each_approval_and_approves_each_lab_after_the_typed_
         app.notice.as_deref(),
         Some("Approve waiting approvals in: 2 lab(s) done, 0 with failures")
     );
+    // The table: its heading, a row per lab, a blank line and the closing hint.
+    let screen = render(&app, 160, 48);
+    assert_eq!(box_height(&screen, "Approve"), 7, "{screen}");
     poll_all(&sim, &mut app, 2).await;
     assert!(!waiting(&app, 0) && !waiting(&app, 2), "approved");
     assert!(waiting(&app, 1), "bob was not marked");
@@ -334,6 +340,10 @@ async fn a_bulk_cleanup_of_a_whole_class_runs_a_few_labs_at_a_time() {
     typed(&mut app, &" ".repeat(12));
     assert_eq!(app.fleet.marked().len(), 12);
     typed(&mut app, "C");
+    // Twelve plans do not fit: the dialog takes the screen's height and scrolls.
+    let screen = render(&app, 160, 48);
+    assert_eq!(box_height(&screen, "Clean up"), 46, "{screen}");
+    assert!(screen.contains(" 1/"), "a scroll position in\n{screen}");
     let cmds = typed(&mut app, "12\n");
     let started = cleanup_runs(&cmds);
     assert_eq!(started, (0..BULK_PARALLEL).collect::<Vec<_>>());
@@ -403,4 +413,23 @@ async fn a_refused_approval_is_listed_with_its_reason_in_the_table() {
         screen.contains("1 lab(s) done, 1 with failures"),
         "{screen}"
     );
+}
+
+/// The height, borders included, of the box whose top border's title starts with `title`.
+fn box_height(screen: &str, title: &str) -> usize {
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let needle: Vec<char> = format!("┌ {title}").chars().collect();
+    let (top, x) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(y, r)| {
+            r.windows(needle.len())
+                .position(|w| w == needle.as_slice())
+                .map(|x| (y, x))
+        })
+        .unwrap_or_else(|| panic!("a box titled {title} in\n{screen}"));
+    let bottom = (top + 1..rows.len())
+        .find(|&y| rows[y].get(x) == Some(&'└'))
+        .unwrap_or_else(|| panic!("the bottom of {title} in\n{screen}"));
+    bottom - top + 1
 }

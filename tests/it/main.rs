@@ -43,3 +43,4 @@ mod simapp;
 mod statuses;
 mod story;
 mod timeline;
+mod unreachable;

@@ -95,6 +95,7 @@ impl Backend for Fake {
                 return Err(AccountError {
                     kind: ErrorKind::AccessDenied,
                     message: "AccessDenied".into(),
+                    detail: String::new(),
                 });
             }
         }

@@ -249,6 +249,7 @@ fn an_unreachable_account_blocks_first() {
     stage(&mut lab).error = Some(AccountError {
         kind: ErrorKind::AccessDenied,
         message: "AccessDenied: not authorized to perform sts:AssumeRole".into(),
+        detail: String::new(),
     });
     tools(&mut lab).endpoints[0].status = "Failed".into();
     let b = progress(&lab).blocked.expect("blocked");

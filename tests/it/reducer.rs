@@ -213,9 +213,12 @@ fn stale_poll_results_are_dropped() {
 #[test]
 fn a_failed_poll_keeps_the_last_content_and_shows_the_error() {
     let mut app = polled();
+    // The poll fails an hour on, after everything the lab's history dates.
+    update(&mut app, Msg::Tick(T0.plus_secs(3600)));
     let err = AccountError {
         kind: ErrorKind::AccessDenied,
         message: "AccessDenied: not authorized".into(),
+        detail: String::new(),
     };
     update(
         &mut app,
@@ -363,6 +366,7 @@ fn an_unchanged_poll_only_moves_its_time_and_a_later_change_still_shows() {
     let err = AccountError {
         kind: ErrorKind::Expired,
         message: "ExpiredToken".into(),
+        detail: String::new(),
     };
     for generation in [3, 4, 5] {
         update(
@@ -387,6 +391,8 @@ fn an_unchanged_poll_only_moves_its_time_and_a_later_change_still_shows() {
 
     let mut moved = tools();
     moved.stacks[0].status = "UPDATE_IN_PROGRESS".into();
+    // The update began after the failed polls, as it would have for real.
+    moved.stacks[0].updated = T0.plus_secs(150);
     moved.fetched_at = T0.plus_secs(200);
     poll(&mut app, 0, Role::Tools, 6, moved);
     let lab = &app.labs[0];
@@ -424,7 +430,75 @@ fn content_equality_and_hash_ignore_only_the_poll_time() {
     failed.error = Some(AccountError {
         kind: ErrorKind::Throttled,
         message: "Rate exceeded".into(),
+        detail: String::new(),
     });
     assert!(!a.same_content(&failed));
     assert_ne!(a.content_hash(), failed.content_hash());
+}
+
+#[test]
+fn enter_on_an_account_in_error_shows_the_whole_error() {
+    let mut app = polled();
+    let whole = "dispatch failure: io error: client error (Connect): tcp connect error: \
+                 Connection refused (os error 111) (DispatchFailure(DispatchFailure { .. }))";
+    let err = AccountError {
+        kind: ErrorKind::Unreachable,
+        message: "unreachable: connection refused by 127.0.0.1:4566".into(),
+        detail: whole.into(),
+    };
+    update(
+        &mut app,
+        Msg::Poll {
+            key: AccountKey {
+                lab: 0,
+                role: Role::Stage,
+            },
+            generation: 2,
+            result: Err(err),
+        },
+    );
+    press(&mut app, &[key(KeyCode::Tab), key(KeyCode::Tab)]);
+    assert_eq!(app.focus, Focus::Pane(Role::Stage));
+    // The pane's first row is its error; the sentence is what the pane shows.
+    let screen = crate::render::render(&app, 160, 48);
+    assert!(
+        screen.contains("✗ unreachable: connection refused by 127.0.0.1:4566"),
+        "{screen}"
+    );
+    assert!(!screen.contains("DispatchFailure"), "{screen}");
+    press(&mut app, &[key(KeyCode::Enter)]);
+    assert!(
+        matches!(
+            app.overlays.last(),
+            Some(Overlay::Detail {
+                target: Target::Account { role: Role::Stage },
+                ..
+            })
+        ),
+        "{:?}",
+        app.overlays
+    );
+    let screen = crate::render::render(&app, 160, 48);
+    assert!(screen.contains("Account · Stage 3333"), "{screen}");
+    assert!(screen.contains("The whole error"), "{screen}");
+    assert!(
+        screen.contains("Connection refused (os error 111)"),
+        "{screen}"
+    );
+    // y copies the whole error.
+    let cmds = press(&mut app, &[ch('y')]);
+    assert_eq!(cmds, vec![Command::Copy(whole.to_string())]);
+    // The kept rows follow it: j then Enter opens the first stack.
+    press(&mut app, &[key(KeyCode::Esc), ch('j'), key(KeyCode::Enter)]);
+    assert!(
+        matches!(
+            app.overlays.last(),
+            Some(Overlay::Detail {
+                target: Target::Stack { .. },
+                ..
+            })
+        ),
+        "{:?}",
+        app.overlays
+    );
 }

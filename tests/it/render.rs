@@ -200,3 +200,94 @@ fn help_opened_over_a_detail_keeps_the_detail_underneath() {
     assert!(screen.contains("Keys in the Detail"), "{screen}");
     assert!(screen.contains("Stack · MLOpsPipeline (Tools)"), "{screen}");
 }
+
+#[test]
+fn help_at_120_columns_shows_whole_descriptions() {
+    use crossdeck::app::keymap::{Mode, help_rows};
+    let mut app = demo_at(2700);
+    keys(&mut app, "?");
+    let screen = render(&app, 120, 40);
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    // The help box's columns, from its top border.
+    let (top, left, right) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(y, r)| {
+            let s: String = r.iter().collect();
+            let left = s.find("┌ Help").map(|b| s[..b].chars().count())?;
+            let right = r.iter().skip(left).position(|c| *c == '┐')? + left;
+            Some((y, left, right))
+        })
+        .expect("the help box");
+    assert!(right - left > 80, "wider than the old 76 columns");
+    let inside: Vec<String> = rows[top + 1..]
+        .iter()
+        .take_while(|r| r.get(left) == Some(&'│'))
+        .map(|r| r[left + 1..right].iter().collect::<String>())
+        .collect();
+    let words = |lines: &[String]| {
+        lines
+            .iter()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let text = words(&inside);
+    // A description that starts on the box's last line may go on below it, out of view.
+    let above_last = words(&inside[..inside.len() - 1]);
+    let mut shown = 0;
+    for (_, what) in help_rows(Mode::Lab) {
+        let start: String = what
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if above_last.contains(&start) {
+            shown += 1;
+            assert!(text.contains(what), "{what:?} is whole in\n{screen}");
+        }
+    }
+    assert!(shown >= 25, "{shown} rows shown in\n{screen}");
+    // At least one description did not fit on its line and went on to the next.
+    assert!(
+        help_rows(Mode::Lab)
+            .iter()
+            .any(|(_, w)| w.chars().count() > right - left - 14),
+        "a long description"
+    );
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn remapped_keys_dispatch_and_show_in_the_help_and_footer() {
+    use crossdeck::app::keymap::KeyAction;
+    use crossdeck::app::remap::{KeyMap, parse_key};
+    let key = |s: &str| parse_key(s).expect("a key");
+    let map = KeyMap::with_overrides(&[
+        (KeyAction::Help, vec![key("H")]),
+        (KeyAction::Down, vec![key("J"), key("down")]),
+        (KeyAction::Approve, vec![key("A")]),
+    ]);
+    let mut app = demo_at(2700).with_keys(map);
+    let screen = render(&app, 120, 40);
+    let footer = screen.lines().last().expect("footer");
+    assert!(
+        footer.contains("H help") && footer.contains("J move"),
+        "{footer}"
+    );
+    keys(&mut app, "?");
+    assert!(app.overlays.is_empty(), "? no longer opens the help");
+    keys(&mut app, "H");
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Keys in the Lab view"), "{screen}");
+    let line_of = |what: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what} in\n{screen}"))
+            .to_string()
+    };
+    assert!(line_of("show this help").contains(" H "));
+    assert!(line_of("next row (scroll down)").contains(" J ↓ "));
+    assert!(line_of("approve the selected waiting approval").contains(" A "));
+}

@@ -270,3 +270,44 @@ fn the_lab_view_draws_the_warning_and_approval_marks() {
     line_with(&format!("{APPROVAL}: {APPROVAL_WORD}"));
     insta::assert_snapshot!(screen);
 }
+
+/// The waiting approval reads the same, "waiting for approval", where it is drawn: the
+/// pipeline strip, the fleet's pipeline column and the lab's hint in the header.
+#[test]
+fn the_strip_the_fleet_and_the_hint_draw_the_same_word() {
+    assert_eq!(APPROVAL_WORD, "waiting for approval");
+    let lab = with_approval("InProgress", Some("tok-1"));
+    let mut bob = fixtures::info();
+    bob.name = "bob".into();
+    let mut app = App::new(vec![fixtures::info(), bob], LabNames::default(), T0);
+    for role in Role::LAB {
+        let snap = lab[role].clone().expect("snapshot");
+        crate::reducer::poll(&mut app, 0, role, 1, snap);
+    }
+    assert!(app.fleet.active, "two labs open on the fleet");
+    let fleet_screen = crate::render::render(&app, 200, 60);
+    let row = fleet_screen
+        .lines()
+        .find(|l| l.contains(" alice "))
+        .unwrap_or_else(|| panic!("alice's row in\n{fleet_screen}"));
+    assert!(row.contains(status::APPROVAL_MARK), "{row}");
+    assert!(
+        row.contains(&format!("{APPROVAL} {APPROVAL_WORD}")),
+        "{row}"
+    );
+    crate::fleet::typed(&mut app, "\n");
+    let lab_screen = crate::render::render(&app, 200, 60);
+    let hint = lab_screen
+        .lines()
+        .nth(1)
+        .unwrap_or_else(|| panic!("the hint line in\n{lab_screen}"));
+    assert!(
+        hint.contains(&format!("{APPROVAL} is {APPROVAL_WORD}")),
+        "{hint}"
+    );
+    assert!(
+        lab_screen.contains(&format!("{APPROVAL}: {APPROVAL_WORD}"))
+            || lab_screen.contains(&format!("{APPROVAL} {APPROVAL_WORD}")),
+        "{lab_screen}"
+    );
+}

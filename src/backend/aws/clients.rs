@@ -20,6 +20,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use crate::config::{AccountConfig, CredentialSource, DEFAULT_REGION};
 
+use super::address::RecordAddress;
 use super::errors::CallError;
 use crate::lab::ErrorKind;
 
@@ -126,6 +127,7 @@ impl Clients {
                     $svc::Client::from_conf(
                         $svc::config::Builder::from(&*cfg)
                             .retry_partition($svc::config::retry::RetryPartition::new(p.clone()))
+                            .interceptor(RecordAddress)
                             .build(),
                     )
                 })
@@ -138,6 +140,7 @@ impl Clients {
                     aws_sdk_s3::config::Builder::from(&*cfg)
                         .force_path_style(path_style)
                         .retry_partition(aws_sdk_s3::config::retry::RetryPartition::new(p.clone()))
+                        .interceptor(RecordAddress)
                         .build(),
                 )
             })
@@ -179,6 +182,7 @@ fn smr_client(cfg: &SdkConfig, partition: &str) -> aws_sdk_sagemakerruntime::Cli
     aws_sdk_sagemakerruntime::Client::from_conf(
         config::Builder::from(cfg)
             .retry_partition(partition)
+            .interceptor(RecordAddress)
             .retry_config(RetryConfig::standard().with_max_attempts(1))
             .timeout_config(timeouts)
             .build(),

@@ -2,6 +2,7 @@
 //! the edge (one file per service), with the fewest calls per poll.
 
 pub mod actions;
+mod address;
 pub mod catalog;
 pub mod check;
 pub mod cleanup;

@@ -85,6 +85,7 @@ pub(crate) fn credentials_denied(stage: &str) -> AccountError {
              perform: sts:AssumeRole on resource: arn:aws:iam::{stage}:role/\
              OrganizationAccountAccessRole"
         ),
+        detail: String::new(),
     }
 }
 

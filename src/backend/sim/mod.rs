@@ -128,6 +128,7 @@ impl SimBackend {
                 return Err(AccountError {
                     kind: ErrorKind::Other,
                     message: format!("no such account: lab {} {}", key.lab, key.role),
+                    detail: String::new(),
                 });
             }
         };
