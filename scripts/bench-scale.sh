@@ -53,9 +53,12 @@ for i in $(seq 1 "$N"); do
         echo "$role = { account_id = \"$id\", profile = \"lab$i-$role\" }" >> "$WORK/labs.toml"
     done
 done
+# One attempt per call: moto answers the operations it lacks (SearchProvisionedProducts,
+# GetPipelineState) with HTTP 500, and retrying those would count three calls for one.
 common() {
     echo "region = \"us-east-1\""
     echo "endpoint_url = \"$URL\""
+    echo "max_attempts = 1"
     echo "read_only = true"
     echo "[polling]"
     echo "steady_secs = 30"
