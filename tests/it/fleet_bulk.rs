@@ -433,3 +433,53 @@ fn box_height(screen: &str, title: &str) -> usize {
         .unwrap_or_else(|| panic!("the bottom of {title} in\n{screen}"));
     bottom - top + 1
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_lab_whose_products_cannot_be_read_shows_its_withheld_steps_in_the_bulk_cleanup() {
+    let (sim, _clock, mut app) = class(2, false, 4 * 3600).await;
+    // alice's DataScience account is read again, and its products cannot be: the dashboard
+    // keeps showing them (stale), but the plan withholds what needs them.
+    let key = crossdeck::backend::AccountKey {
+        lab: 0,
+        role: Role::DataScience,
+    };
+    let mut snap = sim.snapshot(key).await.expect("snapshot");
+    snap.provisioned_products.clear();
+    snap.mark_unknown(
+        crossdeck::lab::Part::Products,
+        "SearchProvisionedProducts failed: AccessDeniedException: no",
+    );
+    update(
+        &mut app,
+        Msg::Poll {
+            key,
+            generation: 2,
+            result: Ok(Box::new(snap)),
+        },
+    );
+    let ds = app.labs[0].snaps[Role::DataScience]
+        .as_ref()
+        .expect("ds snapshot");
+    assert!(
+        !ds.provisioned_products.is_empty() && ds.unknown[0].stale,
+        "the last known products stay, marked stale"
+    );
+    assert!(typed(&mut app, " C").is_empty());
+    let view = app.bulk.as_ref().expect("bulk view");
+    let plan = view.items[0].plan.as_ref().expect("alice's plan");
+    assert!(!plan.complete() && plan.accounts_read());
+    assert!(
+        plan.steps.iter().all(|s| s.role != Role::DataScience),
+        "{plan}"
+    );
+    let id = app.labs[0].info.accounts[Role::DataScience]
+        .clone()
+        .unwrap_or_default();
+    let screen = render(&app, 200, 60);
+    for line in [
+        format!("DataScience {id}: withheld: delete stack LabDSAccountSCSetup: "),
+        format!("DataScience {id}: withheld: terminate the lab's provisioned products"),
+    ] {
+        assert!(screen.contains(&line), "{line:?} not in:\n{screen}");
+    }
+}
