@@ -5,7 +5,9 @@
 # minute, for the accounts reached through a `[roster]` (one source profile) and through a
 # profile per account. Usage: scripts/bench-scale.sh [N] (default 20). Honours CARGO_TARGET_DIR;
 # STEADY_SECS sets the measured window (default 60); CROSSDECK_BIN measures another build of the
-# binary instead of building this checkout's; HEAP_PROFILE=1 also runs `status --json` of each
+# binary instead of building this checkout's; SETTLE_SECS (default 40) is how long after the start
+# the window begins (past 300 s, accounts unchanged for 5 minutes have slowed down as configured);
+# ONLY=roster or ONLY=profiles measures one way of reaching the accounts; HEAP_PROFILE=1 also runs `status --json` of each
 # configuration under valgrind's massif and prints the largest allocation sites at its peak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -110,7 +112,7 @@ measure() {
     [ -n "$pid" ] || { echo "crossdeck did not start" >&2; exit 1; }
     # The first reads of every account are spread over the first steady interval; wait it out,
     # then the window is steady polling alone.
-    sleep 40
+    sleep "${SETTLE_SECS:-40}"
     cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
     cpu0="$(cpu)"; t0="$(date +%s%3N)"
     sleep "$WINDOW"
@@ -130,5 +132,5 @@ measure() {
         echo "  (warning: the fleet did not show lab$N at the end)" >&2
     fi
 }
-measure roster "$WORK/roster.toml"
-measure profiles "$WORK/profiles.toml"
+if [ "${ONLY:-}" != profiles ]; then measure roster "$WORK/roster.toml"; fi
+if [ "${ONLY:-}" != roster ]; then measure profiles "$WORK/profiles.toml"; fi
