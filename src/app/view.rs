@@ -2,7 +2,7 @@
 
 use crate::lab::status::{self, APPROVAL_WORD};
 use crate::lab::time::{age, short_duration};
-use crate::lab::{AccountSnapshot, Category, Role};
+use crate::lab::{AccountSnapshot, Category, Role, UidSource};
 
 use super::state::{App, LabState, Target};
 
@@ -382,6 +382,9 @@ pub struct Header {
     pub cost_short: Option<String>,
     /// Endpoints left running after the pipeline finished.
     pub idle: Option<String>,
+    /// The UniqueID when the config does not give it: `uid ali (from MLOpsPipeline)`, or
+    /// `no UniqueID yet` before the pipeline stack has one; `None` when configured.
+    pub uid: Option<String>,
 }
 
 pub fn header(app: &App) -> Option<Header> {
@@ -405,6 +408,16 @@ pub fn header(app: &App) -> Option<Header> {
         cost: super::costs::total(&lab.cost, app.now),
         cost_short: super::costs::total_short(&lab.cost, app.now),
         idle: super::costs::idle_warning(app, lab),
+        uid: match lab
+            .info
+            .uid(lab.snaps[Role::Tools].as_ref(), &app.names.pipeline_stack)
+        {
+            Some((_, UidSource::Config)) => None,
+            Some((u, UidSource::Stack)) => {
+                Some(format!("uid {u} (from {})", app.names.pipeline_stack))
+            }
+            None => Some("no UniqueID yet".into()),
+        },
     })
 }
 

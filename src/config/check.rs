@@ -198,7 +198,9 @@ impl Checker<'_> {
         if lab.name.get_ref().trim().is_empty() {
             return Err(self.err(lab.name.span(), "a lab's name cannot be empty"));
         }
-        check_unique_id(lab.unique_id.get_ref()).map_err(|m| self.err(lab.unique_id.span(), m))?;
+        if let Some(u) = &lab.unique_id {
+            check_unique_id(u.get_ref()).map_err(|m| self.err(u.span(), m))?;
+        }
         let mut accounts = PerRole::default();
         for (role, acct) in [
             (Role::Tools, lab.tools),
@@ -223,7 +225,7 @@ impl Checker<'_> {
         }
         Ok(LabConfig {
             name: lab.name.into_inner(),
-            unique_id: lab.unique_id.into_inner(),
+            unique_id: lab.unique_id.map(Spanned::into_inner),
             accounts,
         })
     }

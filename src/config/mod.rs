@@ -67,7 +67,8 @@ impl Default for Polling {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabConfig {
     pub name: String,
-    pub unique_id: String,
+    /// `None`: the Tools account's pipeline stack has it.
+    pub unique_id: Option<String>,
     pub accounts: PerRole<Option<AccountConfig>>,
 }
 

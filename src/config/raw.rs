@@ -37,7 +37,8 @@ pub struct RawPolling {
 #[serde(deny_unknown_fields)]
 pub struct RawLab {
     pub name: Spanned<String>,
-    pub unique_id: Spanned<String>,
+    /// Absent: read from the pipeline stack's `UniqueID` parameter.
+    pub unique_id: Option<Spanned<String>>,
     pub tools: Option<Spanned<RawAccount>>,
     pub datascience: Option<Spanned<RawAccount>>,
     pub stage: Option<Spanned<RawAccount>>,

@@ -678,3 +678,28 @@ fn aws_endpoint_url_from_the_environment_reaches_every_account() {
     let stage = &report["labs"][0]["accounts"]["stage"];
     assert_eq!(names(&stage["stacks"]), ["StageResources"]);
 }
+
+#[test]
+fn without_a_configured_unique_id_the_pipeline_stacks_is_used() {
+    let moto = Moto::start();
+    moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    let s = Scratch::new("moto-stack-uid");
+    aws_files(&s, &moto);
+    config(&s, &moto, false);
+    let text = std::fs::read_to_string(s.dir.join("crossdeck.toml")).expect("config");
+    s.write("crossdeck.toml", &text.replace("unique_id = \"ali\"\n", ""));
+    let report = json(&s.crossdeck(&["status", "--json", "--config", "crossdeck.toml"]));
+    let alice = &report["labs"][0];
+    assert_eq!(alice["unique_id"], "ali", "{alice}");
+    assert_eq!(alice["unique_id_source"], "stack");
+    // GetPipelineState fails on moto, so the artifacts bucket is found by the UniqueID.
+    let tools = &alice["accounts"]["tools"];
+    assert!(
+        names(&tools["buckets"]).contains(&"mlops-bia-codepipeline-artifacts-ali-1f2e3d4c"),
+        "{tools}"
+    );
+    // A configured one says so.
+    config(&s, &moto, false);
+    let report = json(&s.crossdeck(&["status", "--json", "--config", "crossdeck.toml"]));
+    assert_eq!(report["labs"][0]["unique_id_source"], "config");
+}
