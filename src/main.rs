@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
-use crossdeck::commands::{self, Failure, check, cleanup, dashboard, show_config, status};
+use crossdeck::commands::{self, Failure, check, cleanup, dashboard, init, show_config, status};
 use crossdeck::lab::cost::CostSettings;
 use crossdeck::logging;
 
@@ -115,6 +115,10 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Man) => Ok(ExitCode::SUCCESS),
+        Some(Cmd::Init(args)) => {
+            print!("{}", init::starter(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Cmd::Cleanup(args)) => {
             let read_only = cli.read_only;
             if cli.demo {

@@ -90,7 +90,7 @@ fn the_man_page_has_every_subcommand_and_long_flag_of_the_help() {
         .collect();
     assert_eq!(
         commands,
-        ["demo", "check", "status", "config", "cleanup"],
+        ["demo", "check", "status", "config", "cleanup", "init"],
         "{help}"
     );
     assert!(!commands.iter().any(|c| c == "man"), "man stays hidden");

@@ -28,6 +28,7 @@ pub mod fleet;
 mod fleet_bulk;
 mod fleet_render;
 mod iam;
+mod init;
 mod links;
 mod moto;
 mod operate;
