@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
-use crossdeck::commands::{self, Failure, check, cleanup, dashboard, init, show_config, status};
+use crossdeck::commands::{
+    self, Failure, check, cleanup, dashboard, init, init_org, show_config, status,
+};
 use crossdeck::lab::cost::CostSettings;
 use crossdeck::logging;
 
@@ -115,6 +117,10 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Man) => Ok(ExitCode::SUCCESS),
+        Some(Cmd::Init(args)) if args.from_organization => {
+            let code = commands::runtime()?.block_on(init_org::run(&args))?;
+            Ok(ExitCode::from(code))
+        }
         Some(Cmd::Init(args)) => {
             print!("{}", init::starter(&args)?);
             Ok(ExitCode::SUCCESS)

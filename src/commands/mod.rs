@@ -5,6 +5,7 @@ pub mod check;
 pub mod cleanup;
 pub mod dashboard;
 pub mod init;
+pub mod init_org;
 pub mod show_config;
 pub mod status;
 

@@ -12,6 +12,7 @@ pub mod gates;
 pub mod identity;
 pub mod launch;
 pub mod metrics;
+pub mod organization;
 pub mod pipelines;
 pub mod poll;
 mod poll_buckets;
