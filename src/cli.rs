@@ -1,5 +1,5 @@
 //! Command-line interface: the dashboard for configured labs, `demo`, `check`, `status`, `config`,
-//! `cleanup`, `init`.
+//! `cleanup`, `init`, `completions`.
 
 use std::path::PathBuf;
 
@@ -49,6 +49,12 @@ pub enum Cmd {
     /// Write a starter config: the commented example to fill in, or with --from-organization
     /// one lab per participant found in an AWS Organization.
     Init(InitArgs),
+    /// Print a shell completion script: `crossdeck completions bash > /etc/bash_completion.d/crossdeck`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the manual page (roff): `crossdeck man > crossdeck.1`.
     #[command(hide = true)]
     Man,
@@ -221,6 +227,15 @@ pub fn man_page(
     man.render_extra_section(&mut extra)?;
     let extra = String::from_utf8_lossy(&extra).replace(".SH EXTRA", ".SH FILES");
     out.write_all(extra.as_bytes())
+}
+
+/// The completion script for `shell`.
+pub fn completions(
+    shell: clap_complete::Shell,
+    default_log: &std::path::Path,
+    out: &mut dyn std::io::Write,
+) {
+    clap_complete::generate(shell, &mut command(default_log), "crossdeck", out);
 }
 
 /// Plain text made safe for roff: no line starts with a control character.

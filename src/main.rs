@@ -27,6 +27,10 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Some(Cmd::Completions { shell }) = cli.command {
+        cli::completions(shell, &default_log, &mut std::io::stdout().lock());
+        return ExitCode::SUCCESS;
+    }
     if let Err(e) = color_eyre::install() {
         eprintln!("crossdeck: {e}");
         return ExitCode::FAILURE;
@@ -116,7 +120,7 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
             status::print(&report, args.json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Man) => Ok(ExitCode::SUCCESS),
+        Some(Cmd::Man | Cmd::Completions { .. }) => Ok(ExitCode::SUCCESS),
         Some(Cmd::Init(args)) if args.from_organization => {
             let code = commands::runtime()?.block_on(init_org::run(&args))?;
             Ok(ExitCode::from(code))
