@@ -352,7 +352,7 @@ pub async fn run(args: &InitArgs) -> Result<u8, Failure> {
     let settings = Settings {
         region: None,
         endpoint_url: None,
-        max_attempts: 3,
+        max_attempts: None,
     };
     let cfg = load_base(profile, &settings).await;
     let client = org_client(&cfg);

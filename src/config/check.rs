@@ -31,8 +31,8 @@ impl Checker<'_> {
             Some(m) if *m.get_ref() == 0 || *m.get_ref() > 10 => {
                 return Err(self.err(m.span(), "max_attempts must be between 1 and 10"));
             }
-            Some(m) => m.into_inner(),
-            None => 3,
+            Some(m) => Some(m.into_inner()),
+            None => None,
         };
         let cleanup_role = raw
             .cleanup_role_name

@@ -32,8 +32,9 @@ pub struct Config {
     /// Send every AWS call here (an emulator); S3 then uses path-style addressing.
     pub endpoint_url: Option<String>,
     pub read_only: bool,
-    /// Attempts per AWS call, retries included (adaptive retry).
-    pub max_attempts: u32,
+    /// Attempts per AWS call, retries included (adaptive retry); `None` leaves the retries to
+    /// AWS_MAX_ATTEMPTS / AWS_RETRY_MODE or the profile (3 attempts, standard mode, without them).
+    pub max_attempts: Option<u32>,
     pub polling: Polling,
     pub names: LabNames,
     /// The price table (the embedded one with `[prices]` on top) and the idle threshold.

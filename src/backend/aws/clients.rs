@@ -32,7 +32,8 @@ pub const DEFAULT_SESSION_NAME: &str = "crossdeck";
 pub struct Settings {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    pub max_attempts: u32,
+    /// Attempts per call (adaptive retry); `None` leaves it to the environment or profile.
+    pub max_attempts: Option<u32>,
 }
 
 /// A service client made the first time it is used: DataScience never calls CodePipeline,
@@ -272,9 +273,13 @@ pub async fn load_base(profile: Option<&str>, settings: &Settings) -> SdkConfig 
         .operation_attempt_timeout(Duration::from_secs(20))
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(settings.max_attempts.max(1)))
         .timeout_config(timeouts)
         .http_client(shared_http_client());
+    // Without max_attempts in the config, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the profile's
+    // max_attempts / retry_mode decide.
+    if let Some(m) = settings.max_attempts {
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(m.max(1)));
+    }
     if let Some(p) = profile {
         loader = loader.profile_name(p);
     }
