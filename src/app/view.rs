@@ -428,3 +428,47 @@ fn trim_float(v: f64) -> String {
         format!("{v}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::{LabInfo, LabNames, PerRole, Stack, Timestamp};
+
+    fn app(unique_id: Option<&str>) -> App {
+        let info = LabInfo {
+            name: "alice".into(),
+            unique_id: unique_id.map(str::to_string),
+            accounts: PerRole([
+                Some("111111111111".into()),
+                Some("222222222222".into()),
+                Some("333333333333".into()),
+                None,
+            ]),
+            switch_roles: PerRole::default(),
+        };
+        App::new(vec![info], LabNames::default(), Timestamp(0))
+    }
+
+    #[test]
+    fn the_header_says_where_an_unconfigured_uid_comes_from() {
+        let configured = app(Some("ali"));
+        assert_eq!(header(&configured).and_then(|h| h.uid), None);
+        let mut a = app(None);
+        assert_eq!(
+            header(&a).and_then(|h| h.uid).as_deref(),
+            Some("no UniqueID yet")
+        );
+        let mut tools = AccountSnapshot::empty("111111111111", Timestamp(0));
+        tools.stacks.push(Stack {
+            name: "MLOpsPipeline".into(),
+            status: "CREATE_COMPLETE".into(),
+            parameters: [("UniqueID".to_string(), "ali".to_string())].into(),
+            ..Stack::default()
+        });
+        a.labs[0].snaps[Role::Tools] = Some(tools);
+        assert_eq!(
+            header(&a).and_then(|h| h.uid).as_deref(),
+            Some("uid ali (from MLOpsPipeline)")
+        );
+    }
+}

@@ -32,6 +32,7 @@ mod init;
 mod links;
 mod moto;
 mod operate;
+mod org_mock;
 mod poller;
 mod progress;
 pub mod reducer;
