@@ -148,6 +148,9 @@ pub enum CredentialSource {
         external_id: Option<String>,
         session_name: Option<String>,
     },
+    /// IAM Identity Center: the role `role_name` in the account, through the `[sso-session]`
+    /// of ~/.aws/config named `session` (its cached sign-in).
+    Sso { session: String, role_name: String },
 }
 
 impl CredentialSource {
@@ -158,7 +161,7 @@ impl CredentialSource {
                 .split_once(":role/")
                 .map(|(_, name)| name.to_string())
                 .filter(|n| !n.is_empty()),
-            CredentialSource::Profile(_) => None,
+            CredentialSource::Profile(_) | CredentialSource::Sso { .. } => None,
         }
     }
 
@@ -166,6 +169,9 @@ impl CredentialSource {
     pub fn describe(&self) -> String {
         match self {
             CredentialSource::Profile(p) => format!("profile {p}"),
+            CredentialSource::Sso { session, role_name } => {
+                format!("role {role_name} through SSO session {session}")
+            }
             CredentialSource::AssumeRole {
                 role_arn,
                 source_profile,

@@ -54,6 +54,8 @@ pub struct RawAccount {
     pub source_profile: Option<Spanned<String>>,
     pub external_id: Option<String>,
     pub session_name: Option<Spanned<String>>,
+    pub sso_session: Option<Spanned<String>>,
+    pub sso_role_name: Option<Spanned<String>>,
     pub region: Option<Spanned<String>>,
     pub endpoint_url: Option<Spanned<String>>,
     pub cleanup_role_name: Option<Spanned<String>>,

@@ -42,6 +42,7 @@ mod render_endpoint;
 mod scale;
 mod sim;
 mod simapp;
+mod sso;
 mod statuses;
 mod story;
 mod timeline;
