@@ -1,5 +1,5 @@
 //! Command-line interface: the dashboard for configured labs, `demo`, `check`, `status`, `config`,
-//! `cleanup`.
+//! `cleanup`, `init`, `completions`.
 
 use std::path::PathBuf;
 
@@ -46,6 +46,15 @@ pub enum Cmd {
     /// Print the plan that cleans up one lab in the guide's order; with --execute and
     /// --confirm <the lab's account ids>, carry it out.
     Cleanup(CleanupArgs),
+    /// Write a starter config: the commented example to fill in, or with --from-organization
+    /// one lab per participant found in an AWS Organization.
+    Init(InitArgs),
+    /// Print a shell completion script: `crossdeck completions bash > /etc/bash_completion.d/crossdeck`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the manual page (roff): `crossdeck man > crossdeck.1`.
     #[command(hide = true)]
     Man,
@@ -72,6 +81,45 @@ pub struct CleanupArgs {
     /// Seconds one wait (a stack, product or endpoint to go) may take before its step fails.
     #[arg(long, value_name = "SECS", default_value_t = 2700, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub wait_timeout: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Where to write the config.
+    #[arg(long, value_name = "PATH", default_value = "crossdeck.toml")]
+    pub output: PathBuf,
+
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Build the labs from the AWS Organization the profile's account manages: participants by
+    /// their accounts' tags (`crossdeck:participant`, `crossdeck:role`) or by an OU of their
+    /// own whose accounts' names end in tools, datascience/ds, stage, production/prod.
+    #[arg(long)]
+    pub from_organization: bool,
+
+    /// The management account's profile (default: the default credentials).
+    #[arg(long, value_name = "PROFILE", requires = "from_organization")]
+    pub profile: Option<String>,
+
+    /// Look only under this organizational unit (its id or name; default the root).
+    #[arg(long, value_name = "ID|NAME", requires = "from_organization")]
+    pub ou: Option<String>,
+
+    /// The role assumed in each account: OrganizationAccountAccessRole for accounts created by
+    /// Organizations, AWSControlTowerExecution for Control Tower's Account Factory.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "OrganizationAccountAccessRole",
+        requires = "from_organization"
+    )]
+    pub role_name: String,
+
+    /// Print the config instead of writing it.
+    #[arg(long, requires = "from_organization")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -179,6 +227,15 @@ pub fn man_page(
     man.render_extra_section(&mut extra)?;
     let extra = String::from_utf8_lossy(&extra).replace(".SH EXTRA", ".SH FILES");
     out.write_all(extra.as_bytes())
+}
+
+/// The completion script for `shell`.
+pub fn completions(
+    shell: clap_complete::Shell,
+    default_log: &std::path::Path,
+    out: &mut dyn std::io::Write,
+) {
+    clap_complete::generate(shell, &mut command(default_log), "crossdeck", out);
 }
 
 /// Plain text made safe for roff: no line starts with a control character.

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
-use crossdeck::commands::{self, Failure, check, cleanup, dashboard, show_config, status};
+use crossdeck::commands::{
+    self, Failure, check, cleanup, dashboard, init, init_org, show_config, status,
+};
 use crossdeck::lab::cost::CostSettings;
 use crossdeck::logging;
 
@@ -24,6 +26,10 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if let Some(Cmd::Completions { shell }) = cli.command {
+        cli::completions(shell, &default_log, &mut std::io::stdout().lock());
+        return ExitCode::SUCCESS;
     }
     if let Err(e) = color_eyre::install() {
         eprintln!("crossdeck: {e}");
@@ -114,7 +120,15 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
             status::print(&report, args.json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Man) => Ok(ExitCode::SUCCESS),
+        Some(Cmd::Man | Cmd::Completions { .. }) => Ok(ExitCode::SUCCESS),
+        Some(Cmd::Init(args)) if args.from_organization => {
+            let code = commands::runtime()?.block_on(init_org::run(&args))?;
+            Ok(ExitCode::from(code))
+        }
+        Some(Cmd::Init(args)) => {
+            print!("{}", init::starter(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Cmd::Cleanup(args)) => {
             let read_only = cli.read_only;
             if cli.demo {

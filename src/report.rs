@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::lab::cost::{self, Billable, CostSettings};
 use crate::lab::progress::{self, LabSnapshots, Progress};
-use crate::lab::{AccountSnapshot, LabInfo, LabNames, Timestamp};
+use crate::lab::{AccountSnapshot, LabInfo, LabNames, Role, Timestamp};
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Report {
@@ -16,7 +16,10 @@ pub struct Report {
 #[derive(Debug, Serialize, PartialEq)]
 pub struct LabReport {
     pub name: String,
-    pub unique_id: String,
+    /// The configured UniqueID, else the pipeline stack's; null when neither has one yet.
+    pub unique_id: Option<String>,
+    /// `config`, `stack`, or null.
+    pub unique_id_source: Option<&'static str>,
     pub progress: ProgressReport,
     /// Keyed by `tools`, `datascience`, `stage`, `production`.
     pub accounts: BTreeMap<&'static str, AccountReport>,
@@ -175,9 +178,11 @@ pub fn lab(
 ) -> LabReport {
     let p = progress::derive(info, names, snaps);
     let c = cost::lab_cost(snaps, costs);
+    let uid = info.uid(snaps[Role::Tools].as_ref(), &names.pipeline_stack);
     LabReport {
         name: info.name.clone(),
-        unique_id: info.unique_id.clone(),
+        unique_id: uid.map(|u| u.0.to_string()),
+        unique_id_source: uid.map(|u| u.1.key()),
         progress: progress_report(&p),
         accounts: info
             .roles()

@@ -2,7 +2,7 @@
 
 use crate::lab::status::{self, APPROVAL_WORD};
 use crate::lab::time::{age, short_duration};
-use crate::lab::{AccountSnapshot, Category, Role};
+use crate::lab::{AccountSnapshot, Category, Role, UidSource};
 
 use super::state::{App, LabState, Target};
 
@@ -382,6 +382,9 @@ pub struct Header {
     pub cost_short: Option<String>,
     /// Endpoints left running after the pipeline finished.
     pub idle: Option<String>,
+    /// The UniqueID when the config does not give it: `uid ali (from MLOpsPipeline)`, or
+    /// `no UniqueID yet` before the pipeline stack has one; `None` when configured.
+    pub uid: Option<String>,
 }
 
 pub fn header(app: &App) -> Option<Header> {
@@ -405,6 +408,16 @@ pub fn header(app: &App) -> Option<Header> {
         cost: super::costs::total(&lab.cost, app.now),
         cost_short: super::costs::total_short(&lab.cost, app.now),
         idle: super::costs::idle_warning(app, lab),
+        uid: match lab
+            .info
+            .uid(lab.snaps[Role::Tools].as_ref(), &app.names.pipeline_stack)
+        {
+            Some((_, UidSource::Config)) => None,
+            Some((u, UidSource::Stack)) => {
+                Some(format!("uid {u} (from {})", app.names.pipeline_stack))
+            }
+            None => Some("no UniqueID yet".into()),
+        },
     })
 }
 
@@ -413,5 +426,49 @@ fn trim_float(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::{LabInfo, LabNames, PerRole, Stack, Timestamp};
+
+    fn app(unique_id: Option<&str>) -> App {
+        let info = LabInfo {
+            name: "alice".into(),
+            unique_id: unique_id.map(str::to_string),
+            accounts: PerRole([
+                Some("111111111111".into()),
+                Some("222222222222".into()),
+                Some("333333333333".into()),
+                None,
+            ]),
+            switch_roles: PerRole::default(),
+        };
+        App::new(vec![info], LabNames::default(), Timestamp(0))
+    }
+
+    #[test]
+    fn the_header_says_where_an_unconfigured_uid_comes_from() {
+        let configured = app(Some("ali"));
+        assert_eq!(header(&configured).and_then(|h| h.uid), None);
+        let mut a = app(None);
+        assert_eq!(
+            header(&a).and_then(|h| h.uid).as_deref(),
+            Some("no UniqueID yet")
+        );
+        let mut tools = AccountSnapshot::empty("111111111111", Timestamp(0));
+        tools.stacks.push(Stack {
+            name: "MLOpsPipeline".into(),
+            status: "CREATE_COMPLETE".into(),
+            parameters: [("UniqueID".to_string(), "ali".to_string())].into(),
+            ..Stack::default()
+        });
+        a.labs[0].snaps[Role::Tools] = Some(tools);
+        assert_eq!(
+            header(&a).and_then(|h| h.uid).as_deref(),
+            Some("uid ali (from MLOpsPipeline)")
+        );
     }
 }

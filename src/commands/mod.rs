@@ -1,8 +1,11 @@
-//! The commands behind the CLI: the dashboard, `demo`, `check`, `status`, `config` and `cleanup`.
+//! The commands behind the CLI: the dashboard, `demo`, `check`, `status`, `config`, `cleanup`
+//! and `init`.
 
 pub mod check;
 pub mod cleanup;
 pub mod dashboard;
+pub mod init;
+pub mod init_org;
 pub mod show_config;
 pub mod status;
 

@@ -29,7 +29,13 @@ pub fn render(config: &Config) -> String {
     out.push_str(&keys(config));
     out.push_str(&format!("labs: {}\n", config.labs.len()));
     for lab in &config.labs {
-        out.push_str(&format!("  {} (unique_id {})\n", lab.name, lab.unique_id));
+        match &lab.unique_id {
+            Some(u) => out.push_str(&format!("  {} (unique_id {u})\n", lab.name)),
+            None => out.push_str(&format!(
+                "  {} (unique_id from the pipeline stack)\n",
+                lab.name
+            )),
+        }
         for role in Role::ALL {
             if let Some(a) = &lab.accounts[role] {
                 let region = a

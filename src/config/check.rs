@@ -31,8 +31,8 @@ impl Checker<'_> {
             Some(m) if *m.get_ref() == 0 || *m.get_ref() > 10 => {
                 return Err(self.err(m.span(), "max_attempts must be between 1 and 10"));
             }
-            Some(m) => m.into_inner(),
-            None => 3,
+            Some(m) => Some(m.into_inner()),
+            None => None,
         };
         let cleanup_role = raw
             .cleanup_role_name
@@ -198,7 +198,9 @@ impl Checker<'_> {
         if lab.name.get_ref().trim().is_empty() {
             return Err(self.err(lab.name.span(), "a lab's name cannot be empty"));
         }
-        check_unique_id(lab.unique_id.get_ref()).map_err(|m| self.err(lab.unique_id.span(), m))?;
+        if let Some(u) = &lab.unique_id {
+            check_unique_id(u.get_ref()).map_err(|m| self.err(u.span(), m))?;
+        }
         let mut accounts = PerRole::default();
         for (role, acct) in [
             (Role::Tools, lab.tools),
@@ -223,7 +225,7 @@ impl Checker<'_> {
         }
         Ok(LabConfig {
             name: lab.name.into_inner(),
-            unique_id: lab.unique_id.into_inner(),
+            unique_id: lab.unique_id.map(Spanned::into_inner),
             accounts,
         })
     }
@@ -232,36 +234,68 @@ impl Checker<'_> {
         let span = a.span();
         let a = a.into_inner();
         check_account_id(a.account_id.get_ref()).map_err(|m| self.err(a.account_id.span(), m))?;
-        let credentials = match (a.profile, a.role_arn) {
-            (Some(p), Some(_)) => {
-                return Err(self.err(p.span(), "give either `profile` or `role_arn`, not both"));
-            }
-            (None, None) => {
-                return Err(self.err(
-                    span,
-                    "an account needs `profile` (a profile of ~/.aws/config) or `role_arn` to assume",
-                ));
-            }
-            (Some(p), None) => {
-                if let Some(s) = &a.source_profile {
+        let sso = match (a.sso_session, a.sso_role_name) {
+            (Some(s), Some(r)) => {
+                let other = [&a.profile, &a.role_arn, &a.source_profile]
+                    .into_iter()
+                    .flatten()
+                    .next();
+                if let Some(o) = other {
                     return Err(self.err(
-                        s.span(),
-                        "`source_profile` goes with `role_arn`, not `profile`",
+                        o.span(),
+                        "`sso_session` takes the place of `profile`, `role_arn` and `source_profile`",
                     ));
                 }
-                CredentialSource::Profile(p.into_inner())
+                Some(CredentialSource::Sso {
+                    session: s.into_inner(),
+                    role_name: r.into_inner(),
+                })
             }
-            (None, Some(arn)) => {
-                check_role_arn(arn.get_ref(), a.account_id.get_ref())
-                    .map_err(|m| self.err(arn.span(), m))?;
-                if let Some(s) = &a.session_name {
-                    check_session_name(s.get_ref()).map_err(|m| self.err(s.span(), m))?;
+            (Some(s), None) => {
+                return Err(self.err(
+                    s.span(),
+                    "`sso_session` needs `sso_role_name` (the role of the permission set)",
+                ));
+            }
+            (None, Some(r)) => {
+                return Err(self.err(r.span(), "`sso_role_name` goes with `sso_session`"));
+            }
+            (None, None) => None,
+        };
+        let credentials = if let Some(c) = sso {
+            c
+        } else {
+            match (a.profile, a.role_arn) {
+                (Some(p), Some(_)) => {
+                    return Err(self.err(p.span(), "give either `profile` or `role_arn`, not both"));
                 }
-                CredentialSource::AssumeRole {
-                    role_arn: arn.into_inner(),
-                    source_profile: a.source_profile.map(Spanned::into_inner),
-                    external_id: a.external_id,
-                    session_name: a.session_name.map(Spanned::into_inner),
+                (None, None) => {
+                    return Err(self.err(
+                    span,
+                    "an account needs `profile` (a profile of ~/.aws/config), `role_arn` to assume, or `sso_session` with `sso_role_name`",
+                ));
+                }
+                (Some(p), None) => {
+                    if let Some(s) = &a.source_profile {
+                        return Err(self.err(
+                            s.span(),
+                            "`source_profile` goes with `role_arn`, not `profile`",
+                        ));
+                    }
+                    CredentialSource::Profile(p.into_inner())
+                }
+                (None, Some(arn)) => {
+                    check_role_arn(arn.get_ref(), a.account_id.get_ref())
+                        .map_err(|m| self.err(arn.span(), m))?;
+                    if let Some(s) = &a.session_name {
+                        check_session_name(s.get_ref()).map_err(|m| self.err(s.span(), m))?;
+                    }
+                    CredentialSource::AssumeRole {
+                        role_arn: arn.into_inner(),
+                        source_profile: a.source_profile.map(Spanned::into_inner),
+                        external_id: a.external_id,
+                        session_name: a.session_name.map(Spanned::into_inner),
+                    }
                 }
             }
         };

@@ -32,8 +32,9 @@ pub struct Config {
     /// Send every AWS call here (an emulator); S3 then uses path-style addressing.
     pub endpoint_url: Option<String>,
     pub read_only: bool,
-    /// Attempts per AWS call, retries included (adaptive retry).
-    pub max_attempts: u32,
+    /// Attempts per AWS call, retries included (adaptive retry); `None` leaves the retries to
+    /// AWS_MAX_ATTEMPTS / AWS_RETRY_MODE or the profile (3 attempts, standard mode, without them).
+    pub max_attempts: Option<u32>,
     pub polling: Polling,
     pub names: LabNames,
     /// The price table (the embedded one with `[prices]` on top) and the idle threshold.
@@ -67,7 +68,8 @@ impl Default for Polling {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabConfig {
     pub name: String,
-    pub unique_id: String,
+    /// `None`: the Tools account's pipeline stack has it.
+    pub unique_id: Option<String>,
     pub accounts: PerRole<Option<AccountConfig>>,
 }
 
@@ -146,6 +148,9 @@ pub enum CredentialSource {
         external_id: Option<String>,
         session_name: Option<String>,
     },
+    /// IAM Identity Center: the role `role_name` in the account, through the `[sso-session]`
+    /// of ~/.aws/config named `session` (its cached sign-in).
+    Sso { session: String, role_name: String },
 }
 
 impl CredentialSource {
@@ -156,7 +161,7 @@ impl CredentialSource {
                 .split_once(":role/")
                 .map(|(_, name)| name.to_string())
                 .filter(|n| !n.is_empty()),
-            CredentialSource::Profile(_) => None,
+            CredentialSource::Profile(_) | CredentialSource::Sso { .. } => None,
         }
     }
 
@@ -164,6 +169,9 @@ impl CredentialSource {
     pub fn describe(&self) -> String {
         match self {
             CredentialSource::Profile(p) => format!("profile {p}"),
+            CredentialSource::Sso { session, role_name } => {
+                format!("role {role_name} through SSO session {session}")
+            }
             CredentialSource::AssumeRole {
                 role_arn,
                 source_profile,

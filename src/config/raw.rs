@@ -37,7 +37,8 @@ pub struct RawPolling {
 #[serde(deny_unknown_fields)]
 pub struct RawLab {
     pub name: Spanned<String>,
-    pub unique_id: Spanned<String>,
+    /// Absent: read from the pipeline stack's `UniqueID` parameter.
+    pub unique_id: Option<Spanned<String>>,
     pub tools: Option<Spanned<RawAccount>>,
     pub datascience: Option<Spanned<RawAccount>>,
     pub stage: Option<Spanned<RawAccount>>,
@@ -53,6 +54,8 @@ pub struct RawAccount {
     pub source_profile: Option<Spanned<String>>,
     pub external_id: Option<String>,
     pub session_name: Option<Spanned<String>>,
+    pub sso_session: Option<Spanned<String>>,
+    pub sso_role_name: Option<Spanned<String>>,
     pub region: Option<Spanned<String>>,
     pub endpoint_url: Option<Spanned<String>>,
     pub cleanup_role_name: Option<Spanned<String>>,

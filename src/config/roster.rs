@@ -1,4 +1,5 @@
-//! The class roster: a CSV of labs (name, unique_id and account ids), each reached by one role.
+//! The class roster: a CSV of labs (name, optional unique_id and account ids), each reached by
+//! one role.
 
 use std::path::Path;
 
@@ -9,8 +10,9 @@ use crate::lab::{PerRole, Role};
 
 const REQUIRED: [&str; 5] = ["name", "unique_id", "tools", "datascience", "stage"];
 
-/// Parse a roster. Columns: `name,unique_id,tools,datascience,stage` and optionally `production`;
-/// blank lines and lines starting with `#` are skipped. Each lab comes with its line number.
+/// Parse a roster. Columns: `name,unique_id,tools,datascience,stage` and optionally `production`
+/// (the `unique_id` column may be left out, or a cell left empty: the pipeline stack then has
+/// it); blank lines and lines starting with `#` are skipped. Each lab comes with its line number.
 pub fn parse(
     path: &Path,
     text: &str,
@@ -25,7 +27,12 @@ pub fn parse(
     let Some((hline, header)) = lines.next() else {
         return Ok(Vec::new());
     };
-    let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    let mut columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    // Without a unique_id column: as if every cell of it were empty.
+    let uid_column = columns.get(1) == Some(&"unique_id");
+    if !uid_column {
+        columns.insert(1, "unique_id");
+    }
     let expected_extra = columns.len() == 6 && columns[5] == "production";
     if columns.len() < 5 || columns[..5] != REQUIRED || (columns.len() > 5 && !expected_extra) {
         return Err(ConfigError::at_line(
@@ -33,14 +40,18 @@ pub fn parse(
             hline,
             1,
             format!(
-                "the header must be `{}` (optionally `,production`), found `{header}`",
+                "the header must be `{}` (optionally `,production`; unique_id may be left out), found `{header}`",
                 REQUIRED.join(",")
             ),
         ));
     }
     let mut labs = Vec::new();
     for (line, row) in lines {
-        let cells = cells(row);
+        let mut cells = cells(row);
+        if !uid_column {
+            let at = cells.get(1).map_or(1, |c| c.0);
+            cells.insert(1, (at, ""));
+        }
         if cells.len() != columns.len() {
             return Err(ConfigError::at_line(
                 path,
@@ -54,7 +65,10 @@ pub fn parse(
         if name.is_empty() {
             return Err(at(0, "a lab's name cannot be empty".into()));
         }
-        check_unique_id(cells[1].1).map_err(|m| at(1, m))?;
+        let unique_id = Some(cells[1].1).filter(|u| !u.is_empty());
+        if let Some(u) = unique_id {
+            check_unique_id(u).map_err(|m| at(1, m))?;
+        }
         let mut accounts = PerRole::default();
         for (i, role) in Role::ALL.into_iter().enumerate().take(columns.len() - 2) {
             let id = cells[i + 2].1;
@@ -77,7 +91,7 @@ pub fn parse(
         }
         let lab = LabConfig {
             name: name.to_string(),
-            unique_id: cells[1].1.to_string(),
+            unique_id: unique_id.map(str::to_string),
             accounts,
         };
         labs.push((lab, line));
@@ -110,7 +124,7 @@ mod tests {
         assert_eq!(labs.len(), 1);
         let (lab, line) = &labs[0];
         assert_eq!(*line, 3);
-        assert_eq!(lab.unique_id, "ali");
+        assert_eq!(lab.unique_id.as_deref(), Some("ali"));
         let ds = lab.accounts[Role::DataScience].as_ref().expect("ds");
         assert_eq!(
             ds.credentials,
@@ -122,6 +136,28 @@ mod tests {
             }
         );
         assert!(lab.accounts[Role::Production].is_none());
+    }
+
+    #[test]
+    fn the_unique_id_may_be_empty_or_its_column_absent() {
+        let text = "name,unique_id,tools,datascience,stage\n\
+                    alice,,111111111111,222222222222,333333333333\n";
+        let labs = parse(Path::new("c.csv"), text, "Admin", None).expect("valid");
+        assert_eq!(labs[0].0.unique_id, None);
+        let text = "name,tools,datascience,stage,production\n\
+                    bob,111111111111,222222222222,333333333333,444444444444\n";
+        let labs = parse(Path::new("c.csv"), text, "Admin", None).expect("valid");
+        let lab = &labs[0].0;
+        assert_eq!(lab.unique_id, None);
+        assert_eq!(
+            lab.accounts[Role::Production]
+                .as_ref()
+                .map(|a| a.account_id.as_str()),
+            Some("444444444444")
+        );
+        let text = "name,tools,datascience,stage\nbob,111111111111,2222,333333333333\n";
+        let e = parse(Path::new("c.csv"), text, "R", None).expect_err("bad id");
+        assert_eq!(e.at, Some((2, 18)));
     }
 
     #[test]

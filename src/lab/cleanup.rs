@@ -678,7 +678,9 @@ impl Builder {
                     id,
                     format!(
                         "empty the artifacts bucket {}{}-…",
-                        names.artifacts_bucket_prefix, info.unique_id
+                        names.artifacts_bucket_prefix,
+                        info.uid(Some(snap), &names.pipeline_stack)
+                            .map_or("<UniqueID>", |u| u.0)
                     ),
                     cause.clone(),
                 );
@@ -747,10 +749,13 @@ fn artifacts_bucket(
     {
         return Ok(Some(b));
     }
+    let uid = info
+        .uid(Some(snap), &names.pipeline_stack)
+        .map_or("", |u| u.0);
     let fits = snap
         .buckets
         .iter()
-        .find(|b| names.is_artifacts_bucket(&info.unique_id, &b.name))
+        .find(|b| names.is_artifacts_bucket(uid, &b.name))
         .map(|b| b.name.clone());
     match (fits, unknown(role, snap, &Part::BucketList)) {
         (Some(b), _) => Ok(Some(b)),

@@ -16,7 +16,7 @@ const DS_DATA: &str = "datascience-project-222222222222";
 fn info() -> LabInfo {
     LabInfo {
         name: "alice".into(),
-        unique_id: "ali".into(),
+        unique_id: Some("ali".into()),
         accounts: PerRole([
             Some(TOOLS.into()),
             Some(DS.into()),
@@ -582,4 +582,33 @@ fn a_renamed_product_is_the_labs_by_the_tools_product_id() {
     let t = titles(&p);
     assert!(t.contains(&"DataScience terminate provisioned product renamed-notebook".to_string()));
     assert!(!p.to_string().contains("pp-for"));
+}
+
+#[test]
+fn without_a_configured_uid_the_artifacts_bucket_is_the_pipeline_stacks_uids() {
+    let names = LabNames::default();
+    let mut snaps = finished();
+    let tools = account(&mut snaps, Role::Tools);
+    tools.mark_unknown(Part::Pipelines, "GetPipelineState failed: denied");
+    let lab = LabInfo {
+        unique_id: None,
+        ..info()
+    };
+    // No UniqueID anywhere: the bucket is not taken for the lab's.
+    let t = titles(&plan(&lab, &names, &snaps));
+    assert!(!t.iter().any(|x| x.contains(ARTIFACTS)), "{t:#?}");
+    // The pipeline stack's parameter names it.
+    let tools = account(&mut snaps, Role::Tools);
+    for s in tools
+        .stacks
+        .iter_mut()
+        .filter(|s| s.name == "MLOpsPipeline")
+    {
+        s.parameters.insert("UniqueID".into(), "ali".into());
+    }
+    let t = titles(&plan(&lab, &names, &snaps));
+    assert!(
+        t.contains(&format!("Tools empty bucket {ARTIFACTS}")),
+        "{t:#?}"
+    );
 }

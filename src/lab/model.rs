@@ -544,7 +544,8 @@ impl Bucket {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LabInfo {
     pub name: String,
-    pub unique_id: String,
+    /// The configured UniqueID; `None` reads it from the pipeline stack's `UniqueID` parameter.
+    pub unique_id: Option<String>,
     /// Account id per role; `None` for a role the lab does not use (Production, usually).
     pub accounts: PerRole<Option<String>>,
     /// The IAM role crossdeck assumes in each account, when it goes through one: the console's
@@ -552,7 +553,51 @@ pub struct LabInfo {
     pub switch_roles: PerRole<Option<String>>,
 }
 
+/// Where a lab's UniqueID came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UidSource {
+    /// The config file (or the roster) gives it.
+    Config,
+    /// The Tools account's pipeline stack has it as its `UniqueID` parameter.
+    Stack,
+}
+
+impl UidSource {
+    /// `config` or `stack`, as `status --json` writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            UidSource::Config => "config",
+            UidSource::Stack => "stack",
+        }
+    }
+}
+
+/// The `UniqueID` parameter of the stack named `pipeline_stack` among `stacks`.
+pub fn stack_unique_id<'a>(stacks: &'a [Stack], pipeline_stack: &str) -> Option<&'a str> {
+    stacks
+        .iter()
+        .find(|s| s.name == pipeline_stack && !s.status.starts_with("DELETE_COMPLETE"))
+        .and_then(|s| s.parameters.get("UniqueID"))
+        .map(String::as_str)
+        .filter(|u| !u.is_empty())
+}
+
 impl LabInfo {
+    /// The UniqueID and where it came from: the configured one, else the pipeline stack's
+    /// parameter as the Tools account's snapshot shows it; `None` when neither has one.
+    pub fn uid<'a>(
+        &'a self,
+        tools: Option<&'a AccountSnapshot>,
+        pipeline_stack: &str,
+    ) -> Option<(&'a str, UidSource)> {
+        if let Some(u) = self.unique_id.as_deref() {
+            return Some((u, UidSource::Config));
+        }
+        tools
+            .and_then(|t| stack_unique_id(&t.stacks, pipeline_stack))
+            .map(|u| (u, UidSource::Stack))
+    }
+
     /// The roles this lab has accounts for, in display order.
     pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
         Role::ALL

@@ -21,13 +21,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         theme.title()
     };
-    let top = Line::from(vec![
+    let mut top = vec![
         Span::styled(" crossdeck ", theme.key()),
         Span::styled(format!(" {} ", h.lab), theme.title()),
         Span::styled(format!("({}) ", h.position), theme.dim()),
-        Span::raw(" "),
-        Span::styled(h.step.clone(), step_style),
-    ]);
+    ];
+    if let Some(uid) = &h.uid {
+        top.push(Span::styled(format!("{uid} "), theme.dim()));
+    }
+    top.extend([Span::raw(" "), Span::styled(h.step.clone(), step_style)]);
+    let top = Line::from(top);
     let used = text::line_width(&top);
     frame.render_widget(Paragraph::new(top), area);
     let mut right = w;

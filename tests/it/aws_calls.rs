@@ -29,7 +29,7 @@ const PIPELINE: &str = "MLOpsPipeline-CodePipeline-ABC";
 fn info() -> LabInfo {
     LabInfo {
         name: "alice".into(),
-        unique_id: "ali".into(),
+        unique_id: Some("ali".into()),
         accounts: PerRole([Some(T.into()), Some(DS.into()), Some(S.into()), None]),
         switch_roles: PerRole::default(),
     }

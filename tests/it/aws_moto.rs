@@ -678,3 +678,63 @@ fn aws_endpoint_url_from_the_environment_reaches_every_account() {
     let stage = &report["labs"][0]["accounts"]["stage"];
     assert_eq!(names(&stage["stacks"]), ["StageResources"]);
 }
+
+#[test]
+fn without_a_configured_unique_id_the_pipeline_stacks_is_used() {
+    let moto = Moto::start();
+    moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    let s = Scratch::new("moto-stack-uid");
+    aws_files(&s, &moto);
+    config(&s, &moto, false);
+    let text = std::fs::read_to_string(s.dir.join("crossdeck.toml")).expect("config");
+    s.write("crossdeck.toml", &text.replace("unique_id = \"ali\"\n", ""));
+    let report = json(&s.crossdeck(&["status", "--json", "--config", "crossdeck.toml"]));
+    let alice = &report["labs"][0];
+    assert_eq!(alice["unique_id"], "ali", "{alice}");
+    assert_eq!(alice["unique_id_source"], "stack");
+    // GetPipelineState fails on moto, so the artifacts bucket is found by the UniqueID.
+    let tools = &alice["accounts"]["tools"];
+    assert!(
+        names(&tools["buckets"]).contains(&"mlops-bia-codepipeline-artifacts-ali-1f2e3d4c"),
+        "{tools}"
+    );
+    // A configured one says so.
+    config(&s, &moto, false);
+    let report = json(&s.crossdeck(&["status", "--json", "--config", "crossdeck.toml"]));
+    assert_eq!(report["labs"][0]["unique_id_source"], "config");
+}
+
+#[test]
+fn retries_follow_aws_max_attempts_unless_the_config_sets_max_attempts() {
+    let s = Scratch::new("moto-attempts");
+    let recording = s.dir.join("moto_recording");
+    let recording = recording.to_str().expect("utf-8 path");
+    let moto = Moto::start_with_env(&[("MOTO_RECORDER_FILEPATH", recording)]);
+    moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    aws_files(&s, &moto);
+    config(&s, &moto, false);
+    let with_three = std::fs::read_to_string(s.dir.join("crossdeck.toml"))
+        .expect("config")
+        .replace("max_attempts = 1\n", "max_attempts = 3\n");
+    // moto answers SearchProvisionedProducts with HTTP 500, which the SDK retries.
+    let attempts = || {
+        let calls = crate::moto::python_json("recorded_ops.py", &[recording]);
+        calls
+            .as_array()
+            .expect("calls")
+            .iter()
+            .filter(|c| c["op"] == "SearchProvisionedProducts")
+            .count()
+    };
+    let run = |text: &str, env: &[(&str, &str)]| {
+        s.write("crossdeck.toml", text);
+        crate::cleanup_moto::start_recording(&moto);
+        json(&s.crossdeck_with(&["status", "--json"], env));
+        attempts()
+    };
+    let unset = with_three.replace("max_attempts = 3\n", "");
+    assert_eq!(run(&unset, &[("AWS_MAX_ATTEMPTS", "1")]), 1);
+    assert_eq!(run(&unset, &[("AWS_MAX_ATTEMPTS", "2")]), 2);
+    // The config's max_attempts wins over the environment.
+    assert_eq!(run(&with_three, &[("AWS_MAX_ATTEMPTS", "1")]), 3);
+}

@@ -381,6 +381,7 @@ fn seen(products: &[(&str, &str, &str)], artifacts: Option<&str>) -> Seen {
             .map(|(id, name, product)| (id.to_string(), (name.to_string(), product.to_string())))
             .collect::<HashMap<_, _>>(),
         artifacts_bucket: artifacts.map(str::to_string),
+        stack_unique_id: None,
     }
 }
 

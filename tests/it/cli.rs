@@ -90,7 +90,15 @@ fn the_man_page_has_every_subcommand_and_long_flag_of_the_help() {
         .collect();
     assert_eq!(
         commands,
-        ["demo", "check", "status", "config", "cleanup"],
+        [
+            "demo",
+            "check",
+            "status",
+            "config",
+            "cleanup",
+            "init",
+            "completions"
+        ],
         "{help}"
     );
     assert!(!commands.iter().any(|c| c == "man"), "man stays hidden");
@@ -275,4 +283,42 @@ fn demo_status_prices_what_the_simulated_class_runs() {
             .any(|l| l.starts_with("  cost: 1 billing, ≈ $") && l.ends_with(", $0.050/h")),
         "{out}"
     );
+}
+
+#[test]
+fn completions_cover_every_command_and_flag_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = crossdeck(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", text(&o));
+        let script = String::from_utf8_lossy(&o.stdout);
+        for word in [
+            "cleanup",
+            "status",
+            "init",
+            "from-organization",
+            "role-name",
+            "read-only",
+        ] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    // The bash script parses.
+    let o = crossdeck(&["completions", "bash"]);
+    let dir = std::env::temp_dir().join(format!("crossdeck-completions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("crossdeck.bash");
+    std::fs::write(&file, &o.stdout).expect("write");
+    let checked = Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .expect("bash");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = crossdeck(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -199,3 +199,16 @@ fn every_remappable_action_is_documented() {
         assert!(word(&readme), "README.md does not name `{name}`");
     }
 }
+
+#[test]
+fn a_lab_without_unique_id_takes_the_pipeline_stacks() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configs/valid/no_unique_id.toml");
+    let o = config_cmd(&f);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l == "  alice (unique_id from the pipeline stack)"),
+        "{out}"
+    );
+}

@@ -13,7 +13,7 @@ pub const T0: Timestamp = Timestamp::from_secs(1_795_770_000);
 pub fn info() -> LabInfo {
     LabInfo {
         name: "alice".into(),
-        unique_id: "ali".into(),
+        unique_id: Some("ali".into()),
         accounts: PerRole([
             Some(TOOLS.into()),
             Some(DS.into()),

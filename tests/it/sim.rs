@@ -136,8 +136,8 @@ async fn a_healthy_participant_walks_the_whole_guide() {
     let stage = lab.accounts[Role::Stage].clone().expect("stage id");
     assert_eq!(lab.accounts[Role::Production], None);
     assert_eq!(
-        (lab.name.as_str(), lab.unique_id.as_str()),
-        ("alice", "ali0")
+        (lab.name.as_str(), lab.unique_id.as_deref()),
+        ("alice", Some("ali0"))
     );
     assert_eq!(tools, "111100000000");
     assert_eq!(s.sim.fault_of(0), None);
@@ -448,7 +448,7 @@ async fn faults_play_out_as_configured() {
     let (tools, stage, uid) = (
         labs[2].accounts[Role::Tools].clone().unwrap_or_default(),
         labs[2].accounts[Role::Stage].clone().unwrap_or_default(),
-        labs[2].unique_id.clone(),
+        labs[2].unique_id.clone().unwrap_or_default(),
     );
     let p = w.pipeline().expect("pipeline");
     let deploy = p

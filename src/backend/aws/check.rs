@@ -172,8 +172,12 @@ impl Probes {
                     .or_else(|| listed.and_then(|l| l.into_iter().next()));
                 self.pipeline(c, pipeline.as_deref()).await;
                 self.endpoints(c, n).await;
-                let prefix = format!("{}{}-", n.artifacts_bucket_prefix, info.unique_id);
-                let uid = &info.unique_id;
+                let uid = info
+                    .unique_id
+                    .as_deref()
+                    .or_else(|| crate::lab::stack_unique_id(&stacks, &n.pipeline_stack))
+                    .unwrap_or_default();
+                let prefix = format!("{}{uid}-", n.artifacts_bucket_prefix);
                 let artifacts = self.call(
                     LIST_BUCKETS,
                     s3::find_bucket(&c.s3, &prefix, |b| n.is_artifacts_bucket(uid, b)).await,

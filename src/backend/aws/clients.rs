@@ -32,7 +32,8 @@ pub const DEFAULT_SESSION_NAME: &str = "crossdeck";
 pub struct Settings {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    pub max_attempts: u32,
+    /// Attempts per call (adaptive retry); `None` leaves it to the environment or profile.
+    pub max_attempts: Option<u32>,
 }
 
 /// A service client made the first time it is used: DataScience never calls CodePipeline,
@@ -272,9 +273,13 @@ pub async fn load_base(profile: Option<&str>, settings: &Settings) -> SdkConfig 
         .operation_attempt_timeout(Duration::from_secs(20))
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(settings.max_attempts.max(1)))
         .timeout_config(timeouts)
         .http_client(shared_http_client());
+    // Without max_attempts in the config, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the profile's
+    // max_attempts / retry_mode decide.
+    if let Some(m) = settings.max_attempts {
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(m.max(1)));
+    }
     if let Some(p) = profile {
         loader = loader.profile_name(p);
     }
@@ -318,6 +323,9 @@ pub async fn account_config(
                 external_id: external_id.clone(),
             }))
         }
+        CredentialSource::Sso { session, role_name } => Some(SharedCredentialsProvider::new(
+            sso_provider(base, session, role_name, &account.account_id).await?,
+        )),
     };
     let Some(inner) = source else {
         return Err(no_credentials());
@@ -333,6 +341,45 @@ pub async fn account_config(
         .credentials_provider(SharedCredentialsProvider::new(counting))
         .build();
     Ok((cfg, fetches))
+}
+
+/// IAM Identity Center credentials for `role_name` in `account_id`, from the cached sign-in of
+/// the `[sso-session NAME]` section of the AWS config file (its start URL and region).
+async fn sso_provider(
+    base: &Base,
+    session: &str,
+    role_name: &str,
+    account_id: &str,
+) -> Result<aws_config::sso::SsoCredentialsProvider, CallError> {
+    let set = super::profiles::load().await;
+    let section = set.as_ref().and_then(|s| s.sso_session(session));
+    let start_url = section.and_then(|s| s.get("sso_start_url"));
+    let region = section.and_then(|s| s.get("sso_region"));
+    let (Some(start_url), Some(region)) = (start_url, region) else {
+        return Err(CallError::new(
+            "GetRoleCredentials",
+            ErrorKind::Other,
+            format!(
+                "the AWS config file has no [sso-session {session}] with sso_start_url and \
+                 sso_region"
+            ),
+        ));
+    };
+    let region = Region::new(region.to_string());
+    let mut pc = aws_config::provider_config::ProviderConfig::without_region()
+        .with_region(Some(region.clone()))
+        .with_http_client(shared_http_client());
+    if let Some(t) = base.cfg.timeout_config() {
+        pc = pc.with_timeout_config(t.clone());
+    }
+    Ok(aws_config::sso::SsoCredentialsProvider::builder()
+        .configure(&pc)
+        .session_name(session)
+        .start_url(start_url)
+        .region(region)
+        .account_id(account_id)
+        .role_name(role_name)
+        .build())
 }
 
 /// Credentials of a role, from AssumeRole through the source's STS client (shared by every

@@ -12,6 +12,7 @@ pub mod gates;
 pub mod identity;
 pub mod launch;
 pub mod metrics;
+pub mod organization;
 pub mod pipelines;
 pub mod poll;
 mod poll_buckets;
@@ -157,6 +158,7 @@ impl AwsBackend {
                 }
             }
             CredentialSource::AssumeRole { source_profile, .. } => source_profile.clone(),
+            CredentialSource::Sso { .. } => None,
         };
         (profile, account, settings)
     }
@@ -261,9 +263,15 @@ pub(crate) fn explain(account: Option<&AccountConfig>, e: CallError) -> AccountE
     let profile = account.and_then(|a| match &a.credentials {
         CredentialSource::Profile(p) => Some(p.as_str()),
         CredentialSource::AssumeRole { source_profile, .. } => source_profile.as_deref(),
+        CredentialSource::Sso { .. } => None,
+    });
+    let sso_session = account.and_then(|a| match &a.credentials {
+        CredentialSource::Sso { session, .. } => Some(session.as_str()),
+        _ => None,
     });
     if err.kind == ErrorKind::Expired {
         let fix = match profile {
+            _ if let Some(s) = sso_session => format!("run `aws sso login --sso-session {s}`"),
             Some(p) if err.message.to_ascii_lowercase().contains("sso") => {
                 format!("run `aws sso login --profile {p}`")
             }

@@ -13,7 +13,7 @@ use super::poll_buckets::{Artifacts, BucketsRead, read_buckets, tools_buckets};
 use super::{catalog, sagemaker, stacks};
 use crate::lab::{
     AccountError, AccountSnapshot, Bucket, Category, Endpoint, LabInfo, LabNames, NotebookInstance,
-    Part, Pipeline, PortfolioShare, ProvisionedProduct, Role, Stack, Timestamp,
+    Part, Pipeline, PortfolioShare, ProvisionedProduct, Role, Stack, Timestamp, stack_unique_id,
 };
 
 /// What one account's polls remember between them.
@@ -35,6 +35,8 @@ pub struct Cache {
     /// Buckets whose objects of note have all been seen.
     pub buckets: HashMap<String, Bucket>,
     pub artifacts_bucket: Option<String>,
+    /// The pipeline stack's `UniqueID` parameter, last seen (Tools, when none is configured).
+    pub stack_unique_id: Option<String>,
 }
 
 /// What a poll needs to know of the lab.
@@ -115,6 +117,10 @@ pub async fn poll(
                 .iter()
                 .any(|s| s.name == name && !s.status.starts_with("DELETE_COMPLETE"))
     };
+    if ctx.role == Role::Tools && stacks_known {
+        cache.stack_unique_id =
+            stack_unique_id(&stacks, &ctx.names.pipeline_stack).map(str::to_string);
+    }
     let Cache {
         shares,
         product_outputs,
@@ -123,6 +129,7 @@ pub async fn poll(
         endpoints,
         buckets,
         artifacts_bucket,
+        stack_unique_id: found_uid,
         ..
     } = cache;
 
@@ -159,7 +166,8 @@ pub async fn poll(
                 p.unknown.push((Part::Pipelines, cause));
             }
             snap.endpoints = p.part(Part::Endpoints, ep).unwrap_or_default();
-            let artifacts = artifacts_source(ctx, &snap, &p, has(&ctx.names.pipeline_stack));
+            let uid = ctx.info.unique_id.as_deref().or(found_uid.as_deref());
+            let artifacts = artifacts_source(ctx, uid, &snap, &p, has(&ctx.names.pipeline_stack));
             let bk = read_buckets(c, buckets, artifacts_bucket, bucket_plan, artifacts).await;
             p.buckets(bk, &mut snap);
         }
@@ -216,9 +224,11 @@ pub async fn poll(
 }
 
 /// The artifacts bucket: the pipeline's artifact store when the pipeline was read, else a
-/// bucket named exactly `<prefix><uid>-<8 hex>`; none without the pipeline stack.
+/// bucket named exactly `<prefix><uid>-<8 hex>`; none without the pipeline stack (or without a
+/// UniqueID, configured or the stack's).
 fn artifacts_source(
     ctx: Ctx<'_>,
+    uid: Option<&str>,
     snap: &AccountSnapshot,
     p: &Problems,
     pipeline_stack: bool,
@@ -235,8 +245,10 @@ fn artifacts_source(
     {
         return Artifacts::Named(bucket);
     }
+    let Some(uid) = uid.map(str::to_string) else {
+        return Artifacts::None;
+    };
     let names = ctx.names.clone();
-    let uid = ctx.info.unique_id.clone();
     Artifacts::Find {
         prefix: format!("{}{uid}-", names.artifacts_bucket_prefix),
         fits: Box::new(move |b: &str| names.is_artifacts_bucket(&uid, b)),

@@ -133,3 +133,22 @@ fn event(e: &cf::StackEvent) -> StackEvent {
         reason: e.resource_status_reason().map(str::to_string),
     }
 }
+
+/// The `UniqueID` parameter of the stack named `stack` (DescribeStacks by name); `None` when
+/// the stack does not exist or has no such parameter.
+pub async fn stack_unique_id(client: &Client, stack: &str) -> Result<Option<String>, CallError> {
+    match client.describe_stacks().stack_name(stack).send().await {
+        Ok(out) => Ok(out
+            .stacks()
+            .iter()
+            .flat_map(|s| s.parameters())
+            .find(|p| p.parameter_key() == Some("UniqueID"))
+            .and_then(|p| p.parameter_value())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)),
+        Err(e) => {
+            let e = CallError::from_sdk("DescribeStacks", e);
+            if e.is_not_found() { Ok(None) } else { Err(e) }
+        }
+    }
+}

@@ -14,6 +14,8 @@ pub struct Seen {
     pub products: HashMap<String, (String, String)>,
     /// The pipeline's artifacts bucket.
     pub artifacts_bucket: Option<String>,
+    /// The pipeline stack's UniqueID, when none is configured.
+    pub stack_unique_id: Option<String>,
 }
 
 impl Seen {
@@ -21,6 +23,7 @@ impl Seen {
         Seen {
             products: cache.products.clone(),
             artifacts_bucket: cache.artifacts_bucket.clone(),
+            stack_unique_id: cache.stack_unique_id.clone(),
         }
     }
 }
@@ -44,7 +47,11 @@ pub fn check(t: &Target<'_>, action: &Action) -> Result<(), ActionError> {
             let ours = t.names.is_lab_bucket(
                 t.role,
                 t.account_id,
-                &t.info.unique_id,
+                t.info
+                    .unique_id
+                    .as_deref()
+                    .or(t.seen.stack_unique_id.as_deref())
+                    .unwrap_or_default(),
                 t.seen.artifacts_bucket.as_deref(),
                 bucket,
             );

@@ -86,7 +86,7 @@ impl Plan {
     pub(super) fn info(&self) -> LabInfo {
         LabInfo {
             name: self.name.clone(),
-            unique_id: self.uid.clone(),
+            unique_id: Some(self.uid.clone()),
             accounts: PerRole([
                 Some(self.tools.clone()),
                 Some(self.ds.clone()),
