@@ -117,6 +117,20 @@ pub struct InitArgs {
     )]
     pub role_name: String,
 
+    /// Reach each account through IAM Identity Center instead of a role: this `[sso-session]`
+    /// of ~/.aws/config (sign in first with `aws sso login --sso-session NAME`).
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "from_organization",
+        requires = "sso_role_name"
+    )]
+    pub sso_session: Option<String>,
+
+    /// With --sso-session: the permission set's role name in each account.
+    #[arg(long, value_name = "ROLE", requires = "sso_session")]
+    pub sso_role_name: Option<String>,
+
     /// Print the config instead of writing it.
     #[arg(long, requires = "from_organization")]
     pub dry_run: bool,

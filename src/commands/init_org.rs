@@ -156,21 +156,88 @@ fn place_text(p: &Parent) -> String {
     }
 }
 
+/// How the written config reaches each account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access<'a> {
+    /// Assume `role_name` in it, from `profile` (the default credentials without one).
+    Role {
+        role_name: &'a str,
+        profile: Option<&'a str>,
+    },
+    /// IAM Identity Center: the `[sso-session]` `session`, the permission set's `role_name`.
+    Sso {
+        session: &'a str,
+        role_name: &'a str,
+    },
+}
+
+impl Access<'_> {
+    /// The credentials of account `id`.
+    pub fn credentials(&self, id: &str) -> CredentialSource {
+        match *self {
+            Access::Role { role_name, profile } => CredentialSource::AssumeRole {
+                role_arn: format!("arn:aws:iam::{id}:role/{role_name}"),
+                source_profile: profile.map(str::to_string),
+                external_id: None,
+                session_name: None,
+            },
+            Access::Sso { session, role_name } => CredentialSource::Sso {
+                session: session.to_string(),
+                role_name: role_name.to_string(),
+            },
+        }
+    }
+
+    /// The config's inline table for account `id`.
+    fn entry(&self, id: &str) -> String {
+        match *self {
+            Access::Role { role_name, profile } => {
+                let source = profile
+                    .map(|s| format!(", source_profile = {}", quoted(s)))
+                    .unwrap_or_default();
+                format!(
+                    "{{ account_id = {}, role_arn = {}{source} }}",
+                    quoted(id),
+                    quoted(&format!("arn:aws:iam::{id}:role/{role_name}")),
+                )
+            }
+            Access::Sso { session, role_name } => format!(
+                "{{ account_id = {}, sso_session = {}, sso_role_name = {} }}",
+                quoted(id),
+                quoted(session),
+                quoted(role_name)
+            ),
+        }
+    }
+
+    fn words(&self) -> String {
+        match *self {
+            Access::Role {
+                role_name,
+                profile: Some(p),
+            } => format!("by assuming {role_name} from profile {p}"),
+            Access::Role {
+                role_name,
+                profile: None,
+            } => format!("by assuming {role_name} from the default credentials"),
+            Access::Sso { session, role_name } => {
+                format!("through IAM Identity Center (sso-session {session}, role {role_name})")
+            }
+        }
+    }
+}
+
 /// The config: one `[[labs]]` per complete participant, with a comment naming its accounts.
 pub fn render(
     labs: &[(&Participant, Option<&str>)],
-    role_name: &str,
-    profile: Option<&str>,
+    access: Access<'_>,
     management: &str,
 ) -> String {
     let mut out = format!(
         "# crossdeck config: the labs of the AWS Organization managed by account {management},\n\
-         # each account reached by assuming {role_name} from {}.\n\
+         # each account reached {}.\n\
          # `crossdeck init` wrote it; every key is described in config.example.toml.\n",
-        match profile {
-            Some(p) => format!("profile {p}"),
-            None => "the default credentials".to_string(),
-        }
+        access.words()
     );
     for (p, uid) in labs {
         let named: Vec<String> = Role::ALL
@@ -185,15 +252,7 @@ pub fn render(
         }
         for role in Role::ALL {
             let Some(a) = p.account(role) else { continue };
-            let source = profile
-                .map(|s| format!(", source_profile = {}", quoted(s)))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "{} = {{ account_id = {}, role_arn = {}{source} }}\n",
-                role.key(),
-                quoted(&a.id),
-                quoted(&format!("arn:aws:iam::{}:role/{role_name}", a.id)),
-            ));
+            out.push_str(&format!("{} = {}\n", role.key(), access.entry(&a.id)));
         }
     }
     out
@@ -349,6 +408,13 @@ pub async fn run(args: &InitArgs) -> Result<u8, Failure> {
     }
     let started = Instant::now();
     let profile = args.profile.as_deref();
+    let access = match (&args.sso_session, &args.sso_role_name) {
+        (Some(session), Some(role_name)) => Access::Sso { session, role_name },
+        _ => Access::Role {
+            role_name: &args.role_name,
+            profile,
+        },
+    };
     let settings = Settings {
         region: None,
         endpoint_url: None,
@@ -399,12 +465,7 @@ pub async fn run(args: &InitArgs) -> Result<u8, Failure> {
                 };
                 let account = AccountConfig {
                     account_id: tools.id.clone(),
-                    credentials: CredentialSource::AssumeRole {
-                        role_arn: format!("arn:aws:iam::{}:role/{}", tools.id, args.role_name),
-                        source_profile: args.profile.clone(),
-                        external_id: None,
-                        session_name: None,
-                    },
+                    credentials: access.credentials(&tools.id),
                     region: None,
                     endpoint_url: None,
                     cleanup_role: None,
@@ -439,7 +500,7 @@ pub async fn run(args: &InitArgs) -> Result<u8, Failure> {
             (*p, uid)
         })
         .collect();
-    let text = render(&labs, &args.role_name, profile, &management);
+    let text = render(&labs, access, &management);
     let rows: Vec<(&Participant, Option<&Uid>)> = grouping
         .participants
         .iter()
@@ -583,8 +644,10 @@ mod tests {
         ]);
         let text = render(
             &[(&g.participants[0], Some("p1"))],
-            "Admin",
-            Some("mgmt"),
+            Access::Role {
+                role_name: "Admin",
+                profile: Some("mgmt"),
+            },
             "999999999999",
         );
         assert!(text.contains(
@@ -595,10 +658,37 @@ mod tests {
         let c = crate::config::Config::parse(std::path::Path::new("c.toml"), &text).expect("loads");
         assert_eq!(c.labs.len(), 1);
         assert_eq!(c.labs[0].unique_id.as_deref(), Some("p1"));
-        let text = render(&[(&g.participants[0], None)], "Admin", None, "999999999999");
+        let role = Access::Role {
+            role_name: "Admin",
+            profile: None,
+        };
+        let text = render(&[(&g.participants[0], None)], role, "999999999999");
         assert!(
             !text.contains("unique_id") && !text.contains("source_profile"),
             "{text}"
+        );
+        // Through IAM Identity Center: each account names the session and the role, and loads.
+        let sso = Access::Sso {
+            session: "class",
+            role_name: "LabAdmin",
+        };
+        let text = render(&[(&g.participants[0], Some("p1"))], sso, "999999999999");
+        assert!(
+            text.contains(
+                "stage = { account_id = \"333333333333\", sso_session = \"class\", sso_role_name = \"LabAdmin\" }\n"
+            ) && text.contains("through IAM Identity Center (sso-session class, role LabAdmin)"),
+            "{text}"
+        );
+        assert!(!text.contains("role_arn"), "{text}");
+        let c = crate::config::Config::parse(std::path::Path::new("c.toml"), &text).expect("loads");
+        assert_eq!(
+            c.labs[0].accounts[Role::Stage]
+                .as_ref()
+                .map(|a| a.credentials.clone()),
+            Some(CredentialSource::Sso {
+                session: "class".into(),
+                role_name: "LabAdmin".into()
+            })
         );
     }
 }

@@ -680,6 +680,56 @@ fn aws_endpoint_url_from_the_environment_reaches_every_account() {
 }
 
 #[test]
+fn per_service_endpoints_from_the_environment_reach_their_services() {
+    let moto = Moto::start();
+    moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);
+    let s = Scratch::new("moto-env-services");
+    s.write("aws_config", "[profile instructor]\nregion = us-east-1\n");
+    s.write(
+        "aws_credentials",
+        "[instructor]\naws_access_key_id = AKIAINSTRUCTOR000001\naws_secret_access_key = secret\n",
+    );
+    s.write(
+        "crossdeck.toml",
+        &format!(
+            "max_attempts = 1\n[[labs]]\nname = \"alice\"\nunique_id = \"ali\"\ntools = {}\ndatascience = {}\nstage = {}\n",
+            role(ALICE[0], "instructor"),
+            role(ALICE[1], "instructor"),
+            role(ALICE[2], "instructor"),
+        ),
+    );
+    // Each service's own variable, as aws-config defines them; no global endpoint.
+    let url = moto.url.as_str();
+    let mut env = vec![
+        ("AWS_ENDPOINT_URL_STS", url),
+        ("AWS_ENDPOINT_URL_CLOUDFORMATION", url),
+        ("AWS_ENDPOINT_URL_SERVICE_CATALOG", url),
+        ("AWS_ENDPOINT_URL_CODEPIPELINE", url),
+        ("AWS_ENDPOINT_URL_SAGEMAKER", url),
+        ("AWS_ENDPOINT_URL_S3", url),
+    ];
+    let report = json(&s.crossdeck_with(&["status", "--json"], &env));
+    let stage = &report["labs"][0]["accounts"]["stage"];
+    assert!(stage["error"].is_null(), "{stage}");
+    assert_eq!(names(&stage["stacks"]), ["StageResources"]);
+    assert_eq!(names(&stage["endpoints"]).len(), 1, "{stage}");
+    let tools = &report["labs"][0]["accounts"]["tools"];
+    assert!(tools["error"].is_null(), "{tools}");
+    assert_eq!(names(&tools["stacks"]).len(), 3, "{tools}");
+    // SageMaker's variable alone pointed at a closed port: SageMaker's calls, and only they,
+    // go there.
+    env[4].1 = "http://127.0.0.1:9";
+    let report = json(&s.crossdeck_with(&["status", "--json"], &env));
+    let stage = &report["labs"][0]["accounts"]["stage"];
+    assert!(
+        stage["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("127.0.0.1:9")),
+        "{stage}"
+    );
+}
+
+#[test]
 fn without_a_configured_unique_id_the_pipeline_stacks_is_used() {
     let moto = Moto::start();
     moto.seed_lab("ali", ALICE[0], ALICE[1], ALICE[2]);

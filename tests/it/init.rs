@@ -188,3 +188,25 @@ fn an_account_outside_any_organization_exits_2_naming_the_profile() {
     assert!(err.contains("is not in an organization"), "{err}");
     assert!(!s.dir.join("class.toml").exists());
 }
+
+#[test]
+fn init_through_identity_center_needs_the_session_and_the_role_name() {
+    let s = Scratch::new("init-sso-args");
+    for args in [
+        &["init", "--from-organization", "--sso-session", "class"][..],
+        &["init", "--from-organization", "--sso-role-name", "LabAdmin"][..],
+        &[
+            "init",
+            "--sso-session",
+            "class",
+            "--sso-role-name",
+            "LabAdmin",
+        ][..],
+    ] {
+        let o = s.crossdeck(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("required"), "{args:?}: {err}");
+    }
+    assert!(!s.dir.join("crossdeck.toml").exists());
+}
