@@ -716,6 +716,16 @@ fn per_service_endpoints_from_the_environment_reach_their_services() {
     let tools = &report["labs"][0]["accounts"]["tools"];
     assert!(tools["error"].is_null(), "{tools}");
     assert_eq!(names(&tools["stacks"]).len(), 3, "{tools}");
+    // S3 answered through its own variable.
+    assert_eq!(
+        names(&tools["buckets"]),
+        [
+            "mlops-bia-lambda-functions-111111111111",
+            "mlops-bia-data-model-111111111111",
+            "mlops-bia-codepipeline-artifacts-ali-1f2e3d4c"
+        ],
+        "{tools}"
+    );
     // SageMaker's variable alone pointed at a closed port: SageMaker's calls, and only they,
     // go there.
     env[4].1 = "http://127.0.0.1:9";
