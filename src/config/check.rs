@@ -369,13 +369,17 @@ fn check_role_arn(arn: &str, account_id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A plain IAM role name: 1-64 of letters, digits and +=,.@_- (no path, no ARN).
-fn check_role_name(name: &str) -> Result<(), String> {
-    let ok = (1..=64).contains(&name.len())
+/// `len` characters of letters, digits and +=,.@-_ (IAM's names and session names).
+fn iam_name(name: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+    len.contains(&name.len())
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
-    if ok {
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+}
+
+/// A plain IAM role name: 1-64 of letters, digits and +=,.@_- (no path, no ARN).
+fn check_role_name(name: &str) -> Result<(), String> {
+    if iam_name(name, 1..=64) {
         Ok(())
     } else {
         Err(format!(
@@ -385,11 +389,7 @@ fn check_role_name(name: &str) -> Result<(), String> {
 }
 
 fn check_session_name(name: &str) -> Result<(), String> {
-    let ok = (2..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
-    if ok {
+    if iam_name(name, 2..=64) {
         Ok(())
     } else {
         Err(format!(

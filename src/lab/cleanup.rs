@@ -505,7 +505,10 @@ impl Builder {
     ) -> Vec<usize> {
         let role = Role::DataScience;
         let mut terminations = Vec::new();
-        let products_unknown = unknown(role, snap, &Part::Products);
+        // Without its outputs, a product's retained bucket has no name: it cannot be
+        // terminated without losing the bucket, so the outputs count as the products.
+        let products_unknown = unknown(role, snap, &Part::Products)
+            .or_else(|| unknown(role, snap, &Part::ProductOutputs));
         if let Some(cause) = &products_unknown {
             self.withhold(
                 role,

@@ -612,3 +612,29 @@ fn without_a_configured_uid_the_artifacts_bucket_is_the_pipeline_stacks_uids() {
         "{t:#?}"
     );
 }
+
+#[test]
+fn a_product_whose_outputs_cannot_be_read_is_not_terminated() {
+    let mut snaps = finished();
+    let ds = account(&mut snaps, Role::DataScience);
+    ds.provisioned_products[0].outputs.clear();
+    ds.mark_unknown(
+        Part::ProductOutputs,
+        "GetProvisionedProductOutputs failed: HTTP 500",
+    );
+    let p = plan(&info(), &LabNames::default(), &snaps);
+    // Its retained bucket is named only by an output: terminating now would lose it.
+    assert!(p.steps.iter().all(|s| s.role != Role::DataScience), "{p}");
+    let w = withheld_titles(&p);
+    assert!(
+        w.contains(&"DataScience delete stack LabDSAccountSCSetup".to_string()),
+        "{w:#?}"
+    );
+    assert!(
+        p.withheld[0]
+            .cause
+            .contains("provisioned product outputs could not be read"),
+        "{}",
+        p.withheld[0]
+    );
+}

@@ -233,7 +233,7 @@ impl AccountSnapshot {
         }
         self.unknown
             .iter()
-            .find(|u| u.part.covers(part))
+            .find(|u| u.part == *part)
             .map(|u| u.cause.as_str())
     }
 
@@ -265,7 +265,7 @@ impl AccountSnapshot {
                 Part::Pipelines => carry(&mut self.pipelines, &prev.pipelines),
                 Part::Endpoints => carry(&mut self.endpoints, &prev.endpoints),
                 Part::Notebooks => carry(&mut self.notebooks, &prev.notebooks),
-                Part::BucketList => false,
+                Part::ProductOutputs | Part::BucketList => false,
                 Part::Bucket(name) => match prev.buckets.iter().find(|b| &b.name == name) {
                     Some(b) if !self.buckets.iter().any(|x| &x.name == name) => {
                         self.buckets.push(b.clone());
@@ -322,6 +322,8 @@ pub enum Part {
     Stacks,
     Shares,
     Products,
+    /// The outputs of a provisioned product (its retained bucket's name among them).
+    ProductOutputs,
     Pipelines,
     Endpoints,
     Notebooks,
@@ -331,19 +333,13 @@ pub enum Part {
     Bucket(String),
 }
 
-impl Part {
-    /// True when knowing nothing of `self` means knowing nothing of `other` either.
-    pub fn covers(&self, other: &Part) -> bool {
-        self == other
-    }
-}
-
 impl fmt::Display for Part {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Part::Stacks => f.write_str("stacks"),
             Part::Shares => f.write_str("portfolio shares"),
             Part::Products => f.write_str("provisioned products"),
+            Part::ProductOutputs => f.write_str("provisioned product outputs"),
             Part::Pipelines => f.write_str("pipelines"),
             Part::Endpoints => f.write_str("endpoints"),
             Part::Notebooks => f.write_str("notebook instances"),

@@ -207,14 +207,6 @@ static CONNECTORS: AtomicUsize = AtomicUsize::new(0);
 /// STS clients built for assuming roles (one per source).
 static STS_CLIENTS: AtomicUsize = AtomicUsize::new(0);
 
-/// How many HTTPS connectors and role-assuming STS clients the process has built.
-pub fn built() -> (usize, usize) {
-    (
-        CONNECTORS.load(Ordering::Relaxed),
-        STS_CLIENTS.load(Ordering::Relaxed),
-    )
-}
-
 /// The process's one HTTP client, as the SDK's default would build it (hyper 1, rustls with
 /// aws-lc, the environment's proxy settings). Every SDK configuration gets it, so the TLS
 /// configuration, root certificates and connection pool exist once, and connections to the same

@@ -173,7 +173,10 @@ pub async fn poll(
         }
         Role::DataScience => {
             let (pr, nb) = tokio::join!(read_products(c, product_outputs), read_notebooks(c));
-            if let Some(list) = p.part(Part::Products, pr) {
+            if let Some((list, outputs_failed)) = p.part(Part::Products, pr) {
+                if let Some(cause) = outputs_failed {
+                    p.unknown.push((Part::ProductOutputs, cause));
+                }
                 *products = list
                     .iter()
                     .map(|x| (x.id.clone(), (x.product_name.clone(), x.product_id.clone())))
@@ -460,11 +463,14 @@ async fn read_notebooks(c: &Clients) -> Result<Vec<NotebookInstance>, CallError>
 }
 
 /// Provisioned products that have a product name; outputs are read once each is available.
+/// A product whose outputs could not be read gives the second value: the read that failed
+/// (its retained bucket is named only there, so what depends on it must wait).
 async fn read_products(
     c: &Clients,
     outputs: &mut HashMap<String, BTreeMap<String, String>>,
-) -> Result<Vec<ProvisionedProduct>, CallError> {
+) -> Result<(Vec<ProvisionedProduct>, Option<String>), CallError> {
     let mut list = catalog::products(&c.sc).await?;
+    let mut failed = None;
     outputs.retain(|id, _| list.iter().any(|p| &p.id == id));
     for p in &mut list {
         if !outputs.contains_key(&p.id) && matches!(p.status.as_str(), "AVAILABLE" | "TAINTED") {
@@ -473,14 +479,14 @@ async fn read_products(
                     outputs.insert(p.id.clone(), o);
                 }
                 Err(e) if e.account_wide() => return Err(e),
-                Err(_) => {}
+                Err(e) => failed = Some(e.warning()),
             }
         }
         if let Some(o) = outputs.get(&p.id) {
             p.outputs = o.clone();
         }
     }
-    Ok(list)
+    Ok((list, failed))
 }
 
 /// Turn an account-wide failure into the account's error state.
