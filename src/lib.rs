@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod effects;
+pub mod events;
 pub mod lab;
 pub mod logging;
 pub mod poller;

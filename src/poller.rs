@@ -1,12 +1,13 @@
 //! Adaptive polling: one task per account, fast while anything moves, slow when steady and
 //! slower still when nothing changed for long, first polls spread out, timers on a 100 ms grid,
 //! bounded concurrency, jitter, backoff on failure; results tagged with account and generation.
+//! While an event feed is live, steady accounts wait the longer safety interval instead.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::Msg;
@@ -79,18 +80,45 @@ pub fn first_poll_offset(config: &PollConfig, index: usize, count: usize) -> Dur
 /// The running poll tasks; dropping it stops them.
 pub struct Poller {
     tasks: Vec<JoinHandle<()>>,
-    wake: HashMap<AccountKey, Arc<Notify>>,
+    wake: Wake,
 }
 
 impl Poller {
     /// Ask for an immediate poll of these accounts.
     pub fn refresh(&self, keys: &[AccountKey]) {
+        self.wake.refresh(keys);
+    }
+
+    /// A handle that asks for polls from elsewhere (the event feed).
+    pub fn waker(&self) -> Wake {
+        self.wake.clone()
+    }
+}
+
+/// Asks the poll tasks for an immediate poll; cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct Wake {
+    tasks: Arc<HashMap<AccountKey, Arc<Notify>>>,
+}
+
+impl Wake {
+    /// Poll these accounts now (an account already being polled is polled once more after).
+    pub fn refresh(&self, keys: &[AccountKey]) {
         for k in keys {
-            if let Some(n) = self.wake.get(k) {
+            if let Some(n) = self.tasks.get(k) {
                 n.notify_one();
             }
         }
     }
+}
+
+/// How polling follows an event feed: while `live` holds true, an account with nothing in
+/// progress waits at least `safety` between polls; the moment it turns false, every account
+/// goes back to its usual interval.
+#[derive(Clone, Debug)]
+pub struct EventPolling {
+    pub live: watch::Receiver<bool>,
+    pub safety: Duration,
 }
 
 impl Drop for Poller {
@@ -107,6 +135,17 @@ pub fn spawn<B: Backend>(
     accounts: Vec<AccountKey>,
     config: PollConfig,
     tx: mpsc::Sender<Msg>,
+) -> Poller {
+    spawn_with_events(backend, accounts, config, tx, None)
+}
+
+/// [`spawn`], with steady polling relaxed while an event feed is live.
+pub fn spawn_with_events<B: Backend>(
+    backend: Arc<B>,
+    accounts: Vec<AccountKey>,
+    config: PollConfig,
+    tx: mpsc::Sender<Msg>,
+    events: Option<EventPolling>,
 ) -> Poller {
     let permits = Arc::new(Semaphore::new(config.max_concurrency.max(1)));
     let mut tasks = Vec::with_capacity(accounts.len());
@@ -128,10 +167,16 @@ pub fn spawn<B: Backend>(
                 rng: seed,
                 origin,
                 after: first_poll_offset(&config, i, count),
+                events: events.clone(),
             },
         )));
     }
-    Poller { tasks, wake }
+    Poller {
+        tasks,
+        wake: Wake {
+            tasks: Arc::new(wake),
+        },
+    }
 }
 
 /// How one account's polling starts: its jitter stream's seed, the start of the slot grid, and
@@ -140,6 +185,29 @@ struct Start {
     rng: u64,
     origin: tokio::time::Instant,
     after: Duration,
+    events: Option<EventPolling>,
+}
+
+/// Why an account waits before its next poll.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Wait {
+    /// Something is in progress: the active interval, events or not.
+    Active(Duration),
+    /// Nothing moves: this steady interval, or the safety interval while events flow.
+    Steady(Duration),
+    /// After failures.
+    Backoff(Duration),
+}
+
+impl Wait {
+    /// The wait, given whether an event feed is live and its safety interval.
+    fn length(self, live: bool, safety: Duration) -> Duration {
+        match self {
+            Wait::Active(d) | Wait::Backoff(d) => d,
+            Wait::Steady(d) if live => d.max(safety),
+            Wait::Steady(d) => d,
+        }
+    }
 }
 
 async fn poll_account<B: Backend>(
@@ -155,6 +223,10 @@ async fn poll_account<B: Backend>(
     let mut generation = 0u64;
     let mut failures = 0u32;
     let mut quiet = Quiet::new(config.steady);
+    let (mut live, safety) = match start.events {
+        Some(e) => (Some(e.live), e.safety),
+        None => (None, Duration::ZERO),
+    };
     if !start.after.is_zero() {
         tokio::select! {
             _ = tokio::time::sleep_until(on_grid(start.origin, start.origin + start.after)) => {}
@@ -169,19 +241,19 @@ async fn poll_account<B: Backend>(
             backend.snapshot(key).await.map(Box::new)
         };
         generation += 1;
-        let base = match &result {
+        let wait = match &result {
             Ok(snap) => {
                 failures = 0;
                 if snap.in_progress() {
                     quiet.moved(&config);
-                    config.active
+                    Wait::Active(config.active)
                 } else {
-                    quiet.observe(&config, snap.content_hash())
+                    Wait::Steady(quiet.observe(&config, snap.content_hash()))
                 }
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
-                backoff(&config, failures, e.kind)
+                Wait::Backoff(backoff(&config, failures, e.kind))
             }
         };
         if tx
@@ -195,12 +267,36 @@ async fn poll_account<B: Backend>(
         {
             return;
         }
-        let wait = with_jitter(base, config.jitter, &mut rng);
-        let at = on_grid(start.origin, tokio::time::Instant::now() + wait);
-        tokio::select! {
-            _ = tokio::time::sleep_until(at) => {}
-            _ = wake.notified() => {}
+        let done = tokio::time::Instant::now();
+        let spread = next_unit(&mut rng);
+        // Until woken or due; a change of the feed's state moves the due time.
+        loop {
+            let is_live = live.as_ref().is_some_and(|l| *l.borrow());
+            let base = wait.length(is_live, safety);
+            let at = on_grid(
+                start.origin,
+                done + base.mul_f64(1.0 + config.jitter.clamp(0.0, 1.0) * spread),
+            );
+            tokio::select! {
+                _ = tokio::time::sleep_until(at) => break,
+                _ = wake.notified() => break,
+                changed = feed_changed(&mut live) => {
+                    if !changed {
+                        // The feed is gone: poll as usual from now on.
+                        live = None;
+                    }
+                }
+            }
         }
+    }
+}
+
+/// Wait for the feed's state to change: false once its sender is gone (never returns without
+/// a feed).
+async fn feed_changed(live: &mut Option<watch::Receiver<bool>>) -> bool {
+    match live {
+        Some(l) => l.changed().await.is_ok(),
+        None => std::future::pending().await,
     }
 }
 
@@ -258,15 +354,20 @@ pub fn backoff(config: &PollConfig, failures: u32, kind: ErrorKind) -> Duration 
         .min(config.max_backoff.max(start))
 }
 
-/// `base` plus up to `jitter * base`, from a SplitMix64 stream.
-fn with_jitter(base: Duration, jitter: f64, state: &mut u64) -> Duration {
+/// The next number in [0, 1) of a SplitMix64 stream.
+fn next_unit(state: &mut u64) -> f64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
-    let unit = (z >> 11) as f64 / (1u64 << 53) as f64;
-    base.mul_f64(1.0 + jitter.clamp(0.0, 1.0) * unit)
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `base` plus up to `jitter * base`, from a SplitMix64 stream.
+#[cfg(test)]
+fn with_jitter(base: Duration, jitter: f64, state: &mut u64) -> Duration {
+    base.mul_f64(1.0 + jitter.clamp(0.0, 1.0) * next_unit(state))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The terminal loop: owns the terminal, turns keys, ticks and poll results into messages, runs
 //! the reducer, draws only when something changed (at once after input; poll results are taken
-//! in batches at most ten times a second), and restores the terminal however it ends.
+//! in batches at most ten times a second), and restores the terminal however it ends. With an
+//! event feed, its consumer wakes the poller's accounts and relaxes steady polling while live.
 
 use std::io::{IsTerminal, stdout};
 use std::sync::Arc;
@@ -10,13 +11,14 @@ use color_eyre::eyre::{Result, bail};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::MissedTickBehavior;
 
 use crate::app::{App, Command, Msg, update};
 use crate::backend::Backend;
 use crate::effects;
-use crate::poller::{self, PollConfig};
+use crate::events::Starter;
+use crate::poller::{self, EventPolling, PollConfig};
 use crate::ui;
 
 /// Most messages applied between two draws.
@@ -33,6 +35,7 @@ pub async fn run<B: Backend>(
     mut app: App,
     poll: PollConfig,
     started: Instant,
+    events: Option<Starter>,
 ) -> Result<()> {
     if !stdout().is_terminal() {
         bail!(
@@ -42,7 +45,7 @@ pub async fn run<B: Backend>(
     install_mouse_restoring_hook();
     let mut terminal = ratatui::try_init()?;
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, backend, &mut app, poll, started).await;
+    let result = event_loop(&mut terminal, backend, &mut app, poll, started, events).await;
     let _ = crossterm::execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -63,9 +66,22 @@ async fn event_loop<B: Backend>(
     app: &mut App,
     poll: PollConfig,
     started: Instant,
+    events: Option<Starter>,
 ) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(4096);
-    let poller = poller::spawn(backend.clone(), app.account_keys(), poll, tx.clone());
+    let (live_tx, live_rx) = watch::channel(false);
+    let polling = events.as_ref().map(|e| EventPolling {
+        live: live_rx,
+        safety: e.safety,
+    });
+    let poller = poller::spawn_with_events(
+        backend.clone(),
+        app.account_keys(),
+        poll,
+        tx.clone(),
+        polling,
+    );
+    let _feed = events.map(|e| e.start(poller.waker(), live_tx, tx.clone()));
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);

@@ -21,8 +21,11 @@ pub const BULK_PARALLEL: usize = 8;
 
 /// Rows of the fleet on screen at the app's terminal size.
 fn visible(app: &App) -> usize {
-    layout::fleet_areas(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1))
-        .map_or(1, |a| a.rows.height as usize)
+    layout::fleet_areas(
+        ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1),
+        app.events.is_some(),
+    )
+    .map_or(1, |a| a.rows.height as usize)
 }
 
 /// Keep the selected row on screen.
@@ -231,8 +234,10 @@ pub fn on_text(app: &mut App, c: char) -> bool {
 /// A click on the fleet: the row under the mouse is selected.
 pub fn on_click(app: &mut App, row: u16) {
     app.fleet.last_key = Some(app.now);
-    let Some(a) = layout::fleet_areas(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1))
-    else {
+    let Some(a) = layout::fleet_areas(
+        ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1),
+        app.events.is_some(),
+    ) else {
         return;
     };
     if row < a.rows.y || row >= a.rows.y + a.rows.height {

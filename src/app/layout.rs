@@ -31,7 +31,9 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     let pipe = view::pipeline_view(app, lab);
     let warned =
         lab.progress.blocked.is_some() || !lab.progress.gaps.is_empty() || lab.cost.idle(app.now);
-    let header_h = if area.height >= 30 && warned { 3 } else { 2 };
+    // The event feed's line goes under the rest of the header.
+    let header_h =
+        if area.height >= 30 && warned { 3 } else { 2 } + u16::from(app.events.is_some());
     let pipe_h = strip_height(&pipe, area.height);
     let most = (area.height - header_h - pipe_h - 1).saturating_sub(4);
     let panes_h = (panes_height(app, lab) as u16).clamp(8, most.max(8));
@@ -117,14 +119,15 @@ pub struct FleetAreas {
     pub footer: Rect,
 }
 
-/// The fleet's layout in `area`; `None` when the terminal is too small.
-pub fn fleet_areas(area: Rect) -> Option<FleetAreas> {
+/// The fleet's layout in `area`; `None` when the terminal is too small. With `events`, the
+/// summary has a second line for the event feed.
+pub fn fleet_areas(area: Rect, events: bool) -> Option<FleetAreas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
     let [header, summary, columns, rows, footer] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(1 + u16::from(events)),
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),

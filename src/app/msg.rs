@@ -64,6 +64,8 @@ pub enum Msg {
         generation: u64,
         result: Result<Box<EndpointMetrics>, ActionError>,
     },
+    /// The event feed's state and counts changed.
+    Events(crate::events::EventsStatus),
     /// A smoke test's answer.
     Invoked {
         key: AccountKey,

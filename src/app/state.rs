@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::backend::AccountKey;
+use crate::events::EventsView;
 use crate::lab::cost::{CostSettings, LabCost};
 use crate::lab::progress::{self, LabSnapshots, Progress};
 use crate::lab::{LabInfo, LabNames, PerRole, Role, Timestamp};
@@ -225,6 +226,8 @@ pub struct App {
     pub dirty: bool,
     /// The key table: the default one, or the config's `[keys]` applied to it.
     pub keys: Arc<KeyMap>,
+    /// The event feed, when the config (or `demo --events`) has one.
+    pub events: Option<EventsView>,
 }
 
 impl App {
@@ -255,7 +258,14 @@ impl App {
             costs: CostSettings::default(),
             dirty: true,
             keys: KeyMap::standard(),
+            events: None,
         }
+    }
+
+    /// Show the event feed reading `queue`.
+    pub fn with_events(mut self, queue: &str) -> Self {
+        self.events = Some(EventsView::new(queue));
+        self
     }
 
     pub fn simulated(mut self, speed: f64) -> Self {

@@ -82,6 +82,13 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Command> {
             fleet_flow::on_action_msg(app, &msg);
             cmds
         }
+        Msg::Events(status) => {
+            if let Some(view) = app.events.as_mut() {
+                view.update(status, app.now);
+                app.dirty = true;
+            }
+            Vec::new()
+        }
         msg @ (Msg::EndpointMetrics { .. } | Msg::Invoked { .. }) => {
             health::on_msg(app, msg);
             Vec::new()

@@ -6,11 +6,15 @@ use std::time::{Duration, Instant};
 use super::Failure;
 use crate::app::App;
 use crate::app::remap::KeyMap;
+use crate::backend::AccountKey;
 use crate::backend::Backend;
 use crate::backend::aws::AwsBackend;
+use crate::backend::aws::queue::SqsQueue;
 use crate::backend::sim::{RealClock, SimBackend, SimOptions};
 use crate::cli::DemoArgs;
 use crate::config::Config;
+use crate::events::{Router, Starter};
+use crate::lab::Role;
 use crate::poller::PollConfig;
 use crate::tui;
 
@@ -31,7 +35,7 @@ pub async fn demo(args: DemoArgs, read_only: bool, started: Instant) -> Result<(
         seed = args.seed,
         "demo"
     );
-    Ok(tui::run(backend, app, demo_poll_config(), started).await?)
+    Ok(tui::run(backend, app, demo_poll_config(), started, None).await?)
 }
 
 /// How the demo polls. Sim time runs `speed` times faster than real time (1 s is 30 s of sim
@@ -69,6 +73,22 @@ pub async fn live(config: Config, started: Instant) -> Result<(), Failure> {
     let backend = Arc::new(AwsBackend::new(&config));
     let mut app = App::new(config.lab_infos(), config.names.clone(), backend.now())
         .with_costs(config.costs.clone());
+    let events = match &config.events {
+        Some(e) => {
+            let queue = SqsQueue::connect(&config, e).await.map_err(|err| Failure {
+                code: 1,
+                message: format!("[events] queue {}: {}", e.queue_url, err.message),
+            })?;
+            app = app.with_events(e.queue_name());
+            Some(Starter::new(
+                Arc::new(queue),
+                e.queue_name().to_string(),
+                router(&config),
+                e.safety_poll,
+            ))
+        }
+        None => None,
+    };
     if !config.keys.is_empty() {
         app = app.with_keys(KeyMap::with_overrides(&config.keys));
     }
@@ -88,5 +108,17 @@ pub async fn live(config: Config, started: Instant) -> Result<(), Failure> {
         max_concurrency: config.polling.max_concurrency,
         ..PollConfig::default()
     };
-    Ok(tui::run(backend, app, poll, started).await?)
+    Ok(tui::run(backend, app, poll, started, events).await?)
+}
+
+/// Every configured account by id, with its region when the config fixes one, for matching
+/// events to accounts.
+pub fn router(config: &Config) -> Router {
+    Router::new(config.labs.iter().enumerate().flat_map(|(lab, l)| {
+        Role::ALL.into_iter().filter_map(move |role| {
+            let a = l.accounts[role].as_ref()?;
+            let region = a.region.clone().or_else(|| config.region.clone());
+            Some((AccountKey { lab, role }, a.account_id.clone(), region))
+        })
+    }))
 }

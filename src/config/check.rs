@@ -20,7 +20,7 @@ pub(super) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn err(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
+    pub(super) fn err(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
         ConfigError::at(self.path, self.text, Some(span), message)
     }
 
@@ -39,6 +39,7 @@ impl Checker<'_> {
             .map(|n| self.cleanup_role_name(n))
             .transpose()?;
         let polling = self.polling(raw.polling.unwrap_or_default())?;
+        let events = raw.events.map(|e| self.events(e, &polling)).transpose()?;
         let costs = super::cost::settings(self.path, self.text, raw.prices, raw.cost)?;
         let keys = super::keys::overrides(self.path, self.text, raw.keys)?;
         let mut labs = Vec::new();
@@ -116,6 +117,7 @@ impl Checker<'_> {
             read_only: raw.read_only.unwrap_or(false),
             max_attempts,
             polling,
+            events,
             names: names(raw.names.unwrap_or_default()),
             costs,
             keys,
@@ -128,7 +130,7 @@ impl Checker<'_> {
         Ok(CleanupRole::Name(n.into_inner()))
     }
 
-    fn region(&self, r: Spanned<String>) -> Result<String, ConfigError> {
+    pub(super) fn region(&self, r: Spanned<String>) -> Result<String, ConfigError> {
         let ok = !r.get_ref().is_empty()
             && r.get_ref()
                 .chars()
@@ -143,7 +145,7 @@ impl Checker<'_> {
         }
     }
 
-    fn endpoint(&self, u: Spanned<String>) -> Result<String, ConfigError> {
+    pub(super) fn endpoint(&self, u: Spanned<String>) -> Result<String, ConfigError> {
         let s = u.get_ref();
         if s.starts_with("http://") || s.starts_with("https://") {
             Ok(u.into_inner())
@@ -349,7 +351,7 @@ pub fn check_unique_id(id: &str) -> Result<(), String> {
     }
 }
 
-fn check_role_arn(arn: &str, account_id: &str) -> Result<(), String> {
+pub(super) fn check_role_arn(arn: &str, account_id: &str) -> Result<(), String> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [arn_lit, _partition, iam, empty, acct, resource] = parts[..] else {
         return Err(format!(
@@ -361,7 +363,7 @@ fn check_role_arn(arn: &str, account_id: &str) -> Result<(), String> {
             "role_arn '{arn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
         ));
     }
-    if acct != account_id {
+    if !account_id.is_empty() && acct != account_id {
         return Err(format!(
             "role_arn is in account {acct} but account_id is {account_id}"
         ));
@@ -388,7 +390,7 @@ fn check_role_name(name: &str) -> Result<(), String> {
     }
 }
 
-fn check_session_name(name: &str) -> Result<(), String> {
+pub(super) fn check_session_name(name: &str) -> Result<(), String> {
     if iam_name(name, 2..=64) {
         Ok(())
     } else {

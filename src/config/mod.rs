@@ -3,6 +3,7 @@
 mod check;
 mod cost;
 mod error;
+mod events;
 mod keys;
 mod raw;
 mod roster;
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 pub use check::{check_account_id, check_unique_id};
 pub use error::{ConfigError, line_col};
+pub use events::{DEFAULT_SAFETY_POLL, EventsConfig, queue_region};
 
 use crate::app::keymap::{Key, KeyAction};
 use crate::lab::cost::CostSettings;
@@ -36,6 +38,8 @@ pub struct Config {
     /// AWS_MAX_ATTEMPTS / AWS_RETRY_MODE or the profile (3 attempts, standard mode, without them).
     pub max_attempts: Option<u32>,
     pub polling: Polling,
+    /// `[events]`: the event-driven mode's queue, if any.
+    pub events: Option<EventsConfig>,
     pub names: LabNames,
     /// The price table (the embedded one with `[prices]` on top) and the idle threshold.
     pub costs: CostSettings,

@@ -14,6 +14,7 @@ pub struct RawConfig {
     pub max_attempts: Option<Spanned<u32>>,
     pub cleanup_role_name: Option<Spanned<String>>,
     pub polling: Option<RawPolling>,
+    pub events: Option<Spanned<RawEvents>>,
     pub names: Option<RawNames>,
     pub prices: Option<RawPrices>,
     pub cost: Option<RawCost>,
@@ -31,6 +32,20 @@ pub struct RawPolling {
     pub steady_secs: Option<Spanned<u64>>,
     pub max_steady_secs: Option<Spanned<u64>>,
     pub max_concurrency: Option<Spanned<u64>>,
+}
+
+/// `[events]`: the SQS queue the lab's EventBridge events arrive in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvents {
+    pub queue_url: Spanned<String>,
+    pub profile: Option<Spanned<String>>,
+    pub role_arn: Option<Spanned<String>>,
+    pub source_profile: Option<Spanned<String>>,
+    pub external_id: Option<String>,
+    pub session_name: Option<Spanned<String>>,
+    pub region: Option<Spanned<String>>,
+    pub safety_poll_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -79,11 +79,34 @@ impl Columns {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
-    let Some(a) = layout::fleet_areas(frame.area()) else {
+    let Some(a) = layout::fleet_areas(frame.area(), app.events.is_some()) else {
         return;
     };
     header(frame, &a, app, theme);
-    summary(frame.buffer_mut(), a.summary, app, theme);
+    let first = Rect {
+        height: 1,
+        ..a.summary
+    };
+    summary(frame.buffer_mut(), first, app, theme);
+    if let Some(events) = &app.events
+        && a.summary.height > 1
+    {
+        let line = Rect {
+            y: a.summary.y + 1,
+            height: 1,
+            ..a.summary
+        };
+        let w = line.width as usize;
+        let text = format!(" {}", events.line(app.now));
+        put(
+            frame.buffer_mut(),
+            line,
+            0,
+            &text,
+            super::header::events_style(events, theme),
+            w,
+        );
+    }
     rows(frame.buffer_mut(), &a, app, theme);
     match &app.fleet.line {
         LineEdit::None => super::footer(frame, a.footer, app, theme),

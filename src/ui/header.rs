@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::App;
 use crate::app::view;
+use crate::events::{EventsView, FeedState};
 use crate::lab::Category;
 
 use super::text;
@@ -78,7 +79,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let next_sym = if h.complete { " ✓ " } else { " → next · " };
     lines.push((format!("{next_sym}{}", h.hint), theme.dim()));
-    let room = area.height.saturating_sub(1) as usize;
+    // The event feed's line keeps the header's last row.
+    let feed_row = app.events.as_ref().filter(|_| area.height >= 2);
+    let room = area
+        .height
+        .saturating_sub(1 + u16::from(feed_row.is_some())) as usize;
     lines.truncate(room);
     let last = lines.len().saturating_sub(1);
     let bw = below.as_deref().map_or(0, text::width).min(w);
@@ -101,6 +106,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     {
         let at = spot(area, last as u16 + 1, w - bw, bw);
         frame.render_widget(Paragraph::new(Line::styled(c, cost_style)), at);
+    }
+    if let Some(events) = feed_row {
+        let line = Line::styled(
+            text::end(&format!(" {}", events.line(app.now)), w),
+            events_style(events, theme),
+        );
+        let at = spot(area, area.height - 1, 0, w);
+        frame.render_widget(Paragraph::new(line), at);
+    }
+}
+
+/// The event feed's line: quiet while live, a warning when off.
+pub fn events_style(events: &EventsView, theme: &Theme) -> ratatui::style::Style {
+    match events.status.state {
+        FeedState::Live => theme.dim(),
+        FeedState::Starting => theme.category(Category::Pending),
+        FeedState::Off { .. } => theme.error(),
     }
 }
 

@@ -1,5 +1,8 @@
 //! The integration tests: one crate, one binary, every module below.
 
+#[macro_use]
+mod fake;
+
 pub mod aws_actions;
 mod aws_calls;
 pub mod aws_mock;
@@ -23,6 +26,8 @@ mod e2e_endpoint;
 mod endpoint_health;
 mod endpoint_metrics;
 mod endpoint_moto;
+mod events;
+mod events_moto;
 mod fixtures;
 pub mod fleet;
 mod fleet_bulk;

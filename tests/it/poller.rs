@@ -21,55 +21,6 @@ use crossdeck::poller::{self, PollConfig};
 
 use crate::fixtures::{T0, stack};
 
-/// The rest of a `Backend` the poller never calls: every action refused, the clock at T0.
-macro_rules! read_only_at_t0 {
-    () => {
-        async fn act(&self, _: AccountKey, _: Action) -> Result<ActionDone, ActionError> {
-            Err(ActionError::Refused("read only".into()))
-        }
-
-        async fn launch_options(
-            &self,
-            _: AccountKey,
-            _: &str,
-        ) -> Result<LaunchOptions, ActionError> {
-            Err(ActionError::Refused("read only".into()))
-        }
-
-        async fn record(&self, _: AccountKey, _: &str) -> Result<RecordState, ActionError> {
-            Err(ActionError::Refused("read only".into()))
-        }
-
-        async fn notebook_url(&self, _: AccountKey, _: &str) -> Result<String, ActionError> {
-            Err(ActionError::Refused("read only".into()))
-        }
-
-        async fn endpoint_metrics(
-            &self,
-            _: AccountKey,
-            _: &str,
-            _: &[String],
-            _: Timestamp,
-        ) -> Result<EndpointMetrics, ActionError> {
-            Err(ActionError::Refused("read only".into()))
-        }
-
-        async fn invoke_endpoint(
-            &self,
-            _: AccountKey,
-            _: &str,
-            _: &str,
-            _: &str,
-        ) -> Result<Invocation, ActionError> {
-            Err(ActionError::Refused("read only".into()))
-        }
-
-        fn now(&self) -> Timestamp {
-            T0
-        }
-    };
-}
-
 /// Lab 0 is "moving" (a stack in progress), lab 1 steady, lab 2 denied.
 #[derive(Default)]
 struct Fake {

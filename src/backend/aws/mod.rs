@@ -17,6 +17,7 @@ pub mod pipelines;
 pub mod poll;
 mod poll_buckets;
 pub mod profiles;
+pub mod queue;
 pub mod runtime;
 pub mod s3;
 pub mod sagemaker;
