@@ -46,6 +46,10 @@ pub enum Cmd {
     /// Print the plan that cleans up one lab in the guide's order; with --execute and
     /// --confirm <the lab's account ids>, carry it out.
     Cleanup(CleanupArgs),
+    /// The event-driven mode: `crossdeck events check` shows which accounts forward their
+    /// events to the instructor's queue.
+    #[command(subcommand)]
+    Events(EventsCmd),
     /// Write a starter config: the commented example to fill in, or with --from-organization
     /// one lab per participant found in an AWS Organization.
     Init(InitArgs),
@@ -58,6 +62,13 @@ pub enum Cmd {
     /// Print the manual page (roff): `crossdeck man > crossdeck.1`.
     #[command(hide = true)]
     Man,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum EventsCmd {
+    /// For every account: is the forwarder rule (crossdeck-lab-events) on its default bus?
+    /// Exits 0 only if every account forwards.
+    Check,
 }
 
 #[derive(Debug, Clone, Args)]

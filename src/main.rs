@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crossdeck::cli::{self, Cli, Cmd, DemoArgs};
+use crossdeck::cli::{self, Cli, Cmd, DemoArgs, EventsCmd};
 use crossdeck::commands::{
-    self, Failure, check, cleanup, dashboard, init, init_org, show_config, status,
+    self, Failure, check, cleanup, dashboard, events, init, init_org, show_config, status,
 };
 use crossdeck::lab::cost::CostSettings;
 use crossdeck::logging;
@@ -73,6 +73,20 @@ fn run(cli: Cli, started: Instant) -> Result<ExitCode, Failure> {
             }
             let config = commands::load_config(config_path, cli.read_only)?;
             let passed = commands::runtime()?.block_on(check::run(&config))?;
+            Ok(if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(Cmd::Events(EventsCmd::Check)) => {
+            if cli.demo {
+                return Err(Failure::usage(
+                    "`events check` looks at real accounts; it has no --demo mode",
+                ));
+            }
+            let config = commands::load_config(config_path, cli.read_only)?;
+            let passed = commands::runtime()?.block_on(events::check(&config))?;
             Ok(if passed {
                 ExitCode::SUCCESS
             } else {

@@ -1,11 +1,13 @@
-//! `crossdeck check`: every account's credentials, identity and read access, as a table.
+//! `crossdeck check`: every account's credentials, identity and read access, as a table, and
+//! the event queue when the config has one.
 
 use futures_util::StreamExt;
 
 use super::Failure;
 use crate::backend::aws::AwsBackend;
 use crate::backend::aws::check::{self, AccountCheck, Probe};
-use crate::config::Config;
+use crate::backend::aws::queue::SqsQueue;
+use crate::config::{Config, EventsConfig};
 
 /// Check every account; the table goes to stdout. Exit 0 only when every check passed.
 pub async fn run(config: &Config) -> Result<bool, Failure> {
@@ -20,7 +22,43 @@ pub async fn run(config: &Config) -> Result<bool, Failure> {
         .await;
     checks.sort_by_key(|c| c.key);
     print!("{}", table(config, &checks));
-    Ok(checks.iter().all(AccountCheck::passed))
+    let queue_ok = match &config.events {
+        Some(e) => {
+            let (ok, text) = queue(config, e).await;
+            print!("{text}");
+            ok
+        }
+        None => true,
+    };
+    Ok(checks.iter().all(AccountCheck::passed) && queue_ok)
+}
+
+/// The event queue: whether its identity can read it, and how many messages wait.
+async fn queue(config: &Config, events: &EventsConfig) -> (bool, String) {
+    let who = events
+        .credentials
+        .as_ref()
+        .map_or_else(|| "the default credentials".to_string(), |c| c.describe());
+    let depth = match SqsQueue::connect(config, events).await {
+        Ok(q) => q.depth().await.map_err(|e| e.message),
+        Err(e) => Err(e.message),
+    };
+    let (ok, line) = match depth {
+        Ok(d) => (
+            true,
+            format!("{} waiting, {} in flight", d.waiting, d.in_flight),
+        ),
+        Err(e) => (false, format!("FAILED: {e}")),
+    };
+    let mark = if ok { "ok  " } else { "FAIL" };
+    let text = format!(
+        "{mark} event queue {}
+     credentials: {who}
+     {:<52} {line}
+",
+        events.queue_url, "sqs:GetQueueAttributes"
+    );
+    (ok, text)
 }
 
 /// The report: one block per account.

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cleanup;
 pub mod dashboard;
+pub mod events;
 pub mod init;
 pub mod init_org;
 pub mod show_config;

@@ -25,6 +25,17 @@ pub fn render(config: &Config) -> String {
         config.polling.steady.as_secs(),
         config.polling.max_concurrency
     ));
+    if let Some(e) = &config.events {
+        out.push_str(&format!(
+            "events: queue {} ({}, region {}), steady polling {}s while live\n",
+            e.queue_url,
+            e.credentials
+                .as_ref()
+                .map_or_else(|| "the default credentials".to_string(), |c| c.describe()),
+            e.region.as_deref().unwrap_or("as the config's"),
+            e.safety_poll.as_secs()
+        ));
+    }
     out.push_str(&costs(config));
     out.push_str(&keys(config));
     out.push_str(&format!("labs: {}\n", config.labs.len()));

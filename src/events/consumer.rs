@@ -41,6 +41,12 @@ pub trait Queue: Send + Sync + 'static {
     fn receive(&self) -> impl Future<Output = Result<Vec<Message>, QueueError>> + Send;
     /// Delete these messages.
     fn delete(&self, receipts: &[String]) -> impl Future<Output = Result<(), QueueError>> + Send;
+
+    /// A quick look that the queue answers (GetQueueAttributes on SQS), so the feed is live
+    /// at once rather than after the first long poll.
+    fn probe(&self) -> impl Future<Output = Result<(), QueueError>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// Event ids remembered to tell duplicates.
@@ -68,8 +74,11 @@ impl Drop for Feed {
 /// safety interval of steady polling while it is live.
 pub struct Starter {
     pub safety: Duration,
-    start: Box<dyn FnOnce(Wake, watch::Sender<bool>, mpsc::Sender<Msg>) -> Feed + Send>,
+    start: StartFn,
 }
+
+/// Starts a feed: the poller's waker, the live flag to set, and where reports go.
+type StartFn = Box<dyn FnOnce(Wake, watch::Sender<bool>, mpsc::Sender<Msg>) -> Feed + Send>;
 
 impl Starter {
     pub fn new<Q: Queue>(queue: Arc<Q>, name: String, router: Router, safety: Duration) -> Self {
@@ -198,6 +207,24 @@ async fn consume<Q: Queue>(c: Consumer<Q>) {
     let mut counts = Counts::default();
     let mut seen = Seen::new(SEEN);
     let mut failures = 0u32;
+    match c.queue.probe().await {
+        Ok(()) => {
+            state = FeedState::Live;
+            c.live.send_replace(true);
+            tracing::info!(queue = %c.name, "event queue live: steady polling relaxed");
+            if !c.report(&state, &counts).await {
+                return;
+            }
+        }
+        Err(e) => {
+            failures = 1;
+            let reason = format!("cannot read the queue: {}", e.message);
+            if !c.fail(&mut state, &counts, reason).await {
+                return;
+            }
+            tokio::time::sleep(retry_after(failures)).await;
+        }
+    }
     loop {
         let messages = match c.queue.receive().await {
             Ok(m) => m,

@@ -61,6 +61,7 @@ fn the_full_config_sets_every_key() {
         "endpoint_url: http://127.0.0.1:5000",
         "read_only: true",
         "polling: 5s active, 60s steady, 32 accounts at once",
+        "events: queue http://127.0.0.1:5000/123456789012/crossdeck-events (role arn:aws:iam::123456789012:role/EventsReader from profile instructor, region eu-west-1), steady polling 600s while live",
         "cost: prices for us-east-1 taken 2026-11-27, endpoints flagged 1h 30m after the pipeline finished",
         "  endpoint ml.m5.large = 0.2 USD/h",
         "  notebook ml.t3.medium = 1 USD/h",

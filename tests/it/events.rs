@@ -169,8 +169,31 @@ pub fn junk() -> Vec<String> {
     ]
 }
 
+/// The latest report.
+pub fn last(reports: &Mutex<Vec<EventsStatus>>) -> EventsStatus {
+    reports
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .expect("a report")
+}
+
+/// Taken, duplicates, unknown accounts, junk, unrelated, deleted.
+pub fn tally(s: &EventsStatus) -> [u64; 6] {
+    let c = &s.counts;
+    [
+        c.taken,
+        c.duplicates,
+        c.unknown_account,
+        c.junk,
+        c.unrelated,
+        c.deleted,
+    ]
+}
+
 /// Keep the feed's reports; drop the polls.
-fn collect(mut rx: mpsc::Receiver<Msg>) -> Arc<Mutex<Vec<EventsStatus>>> {
+pub fn collect(mut rx: mpsc::Receiver<Msg>) -> Arc<Mutex<Vec<EventsStatus>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let out = seen.clone();
     tokio::spawn(async move {
@@ -283,25 +306,10 @@ async fn an_event_reads_its_account_at_once_and_unusable_messages_are_counted_an
         10,
         "every message deleted"
     );
-    let last = reports
-        .lock()
-        .expect("lock")
-        .last()
-        .cloned()
-        .expect("a report");
-    assert_eq!(last.state, FeedState::Live);
-    let c = last.counts;
-    assert_eq!(
-        (
-            c.taken,
-            c.duplicates,
-            c.unknown_account,
-            c.junk,
-            c.unrelated,
-            c.deleted
-        ),
-        (6, 1, 1, 1, 1, 10)
-    );
+    let report = last(&reports);
+    assert_eq!(report.state, FeedState::Live);
+    assert_eq!(tally(&report), [6, 1, 1, 1, 1, 10]);
+    let c = report.counts;
     // Reads asked when the last batch was reported: Stage, Tools and DataScience at once (the
     // folded read came after it).
     assert_eq!(c.reads, 3);

@@ -1,3 +1,318 @@
 //! The event feed on moto's SQS: hand-made envelopes in the documented shapes put on a real
 //! queue are read by the consumer, the accounts they name are read again, a duplicate reads
 //! nothing, what cannot be used is counted, and the queue ends empty.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+
+use crossdeck::backend::aws::queue::SqsQueue;
+use crossdeck::events::{self, FeedState};
+use crossdeck::lab::Role;
+use crossdeck::poller::{self, EventPolling, PollConfig};
+
+use crate::aws_moto::{ALICE, aws_files, config};
+use crate::e2e::Tmux;
+use crate::events::{collect, junk, key, lab_event, last, router, tally};
+use crate::fake::recording::Recording;
+use crate::moto::{Moto, Scratch, python_json};
+
+/// Make the queue in the instructor's account; its URL.
+fn make_queue(moto: &Moto) -> String {
+    let made = python_json("events.py", &["--endpoint", &moto.url, "queue"]);
+    made["url"].as_str().expect("a queue url").to_string()
+}
+
+fn put(moto: &Moto, url: &str, bodies: &[String]) {
+    let mut args = vec!["--endpoint", &moto.url, "put", "--queue-url", url];
+    args.extend(bodies.iter().map(String::as_str));
+    python_json("events.py", &args);
+}
+
+/// (waiting, in flight) as moto counts them.
+fn depth(moto: &Moto, url: &str) -> (i64, i64) {
+    let d = python_json(
+        "events.py",
+        &["--endpoint", &moto.url, "depth", "--queue-url", url],
+    );
+    (
+        d["ApproximateNumberOfMessages"].as_i64().expect("waiting"),
+        d["ApproximateNumberOfMessagesNotVisible"]
+            .as_i64()
+            .expect("in flight"),
+    )
+}
+
+fn sqs_client(moto: &Moto) -> aws_sdk_sqs::Client {
+    let conf = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .endpoint_url(&moto.url)
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "AKIAINSTRUCTOR000001",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
+        .build();
+    aws_sdk_sqs::Client::from_conf(conf)
+}
+
+/// Wait (real time) until `ok`, or fail saying what did not happen.
+async fn until(what: &str, secs: u64, ok: impl Fn() -> bool) -> Duration {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "{what} did not happen within {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    start.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_envelopes_on_an_sqs_queue_read_their_accounts_and_the_queue_ends_empty() {
+    let moto = Moto::start();
+    let url = make_queue(&moto);
+    let keys = [
+        key(0, Role::Tools),
+        key(0, Role::DataScience),
+        key(0, Role::Stage),
+        key(1, Role::Stage),
+    ];
+    let backend = Arc::new(Recording::default());
+    let (tx, rx) = mpsc::channel(4096);
+    let reports = collect(rx);
+    let (live_tx, live_rx) = watch::channel(false);
+    // Steady polling every 90 s: any read within the test's seconds is the events' doing.
+    let poll = PollConfig {
+        steady: Duration::from_secs(90),
+        max_steady: Duration::from_secs(90),
+        spread: Duration::ZERO,
+        ..PollConfig::default()
+    };
+    let poller = poller::spawn_with_events(
+        backend.clone(),
+        keys.to_vec(),
+        poll,
+        tx.clone(),
+        Some(EventPolling {
+            live: live_rx,
+            safety: Duration::from_secs(300),
+        }),
+    );
+    let queue = Arc::new(SqsQueue::with_client(sqs_client(&moto), &url));
+    let _feed = events::spawn(
+        queue,
+        "crossdeck-events".into(),
+        router(),
+        poller.waker(),
+        live_tx,
+        tx,
+    );
+    let live = || {
+        reports
+            .lock()
+            .expect("lock")
+            .last()
+            .is_some_and(|r| r.state == FeedState::Live)
+    };
+    until("the feed going live", 10, live).await;
+    until("the first polls", 10, || {
+        keys.iter().all(|k| backend.reads(*k) == 1)
+    })
+    .await;
+
+    // The four documented shapes, one per account of lab 0 (Stage twice), and junk.
+    let mut bodies = vec![
+        lab_event(0, "333333333333", "stack-1"),
+        lab_event(1, "111111111111", "action-1"),
+        lab_event(2, "333333333333", "endpoint-1"),
+        lab_event(3, "222222222222", "notebook-1"),
+    ];
+    bodies.extend(junk());
+    put(&moto, &url, &bodies);
+    let took = until("reads of the three accounts the events name", 10, || {
+        keys[..3].iter().all(|k| backend.reads(*k) >= 2)
+    })
+    .await;
+    eprintln!("put to read of every named account: {took:?}");
+    // A duplicate delivery of an event already taken reads nothing.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let ds = backend.reads(key(0, Role::DataScience));
+    put(&moto, &url, &[lab_event(3, "222222222222", "notebook-1")]);
+    until("the duplicate counted", 25, || {
+        reports
+            .lock()
+            .expect("lock")
+            .last()
+            .is_some_and(|r| r.counts.duplicates == 1)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        backend.reads(key(0, Role::DataScience)),
+        ds,
+        "no read for a duplicate"
+    );
+    assert_eq!(
+        backend.reads(key(1, Role::Stage)),
+        1,
+        "no event named lab 1"
+    );
+
+    assert_eq!(tally(&last(&reports)), [4, 1, 1, 1, 1, 8]);
+    assert_eq!(depth(&moto, &url), (0, 0), "the queue ends empty");
+}
+
+/// Create an endpoint in alice's Stage account, with no event.
+fn stage_endpoint(moto: &Moto, name: &str) {
+    python_json(
+        "events.py",
+        &[
+            "--endpoint",
+            &moto.url,
+            "endpoint",
+            "--account",
+            ALICE[2],
+            "--name",
+            name,
+        ],
+    );
+}
+
+/// alice's lab on moto with steady polling every 90 s, and the instructor's queue.
+fn events_config(s: &Scratch, moto: &Moto, queue_url: &str) {
+    aws_files(s, moto);
+    config(s, moto, false);
+    let path = s.dir.join("crossdeck.toml");
+    let mut text = std::fs::read_to_string(&path).expect("config");
+    text.push_str(&format!(
+        "\n[polling]\nsteady_secs = 90\n\n[events]\nqueue_url = \"{queue_url}\"\nprofile = \"instructor\"\n"
+    ));
+    std::fs::write(&path, text).expect("write config");
+}
+
+#[test]
+fn check_reads_the_queue_and_says_how_many_messages_wait() {
+    let moto = Moto::start();
+    let url = make_queue(&moto);
+    let s = Scratch::new("events-check-queue");
+    events_config(&s, &moto, &url);
+    put(&moto, &url, &junk());
+    let out = s.crossdeck(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let queue = text
+        .lines()
+        .skip_while(|l| !l.contains("event queue"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        queue.starts_with("ok   event queue http://127.0.0.1"),
+        "{text}"
+    );
+    assert!(queue.contains("credentials: profile instructor"), "{queue}");
+    assert!(queue.contains("3 waiting, 0 in flight"), "{queue}");
+
+    // A queue that does not exist fails the check, and says why.
+    let s = Scratch::new("events-check-missing");
+    events_config(
+        &s,
+        &moto,
+        &url.replace("crossdeck-events", "nobody-s-queue"),
+    );
+    let out = s.crossdeck(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL event queue") && text.contains("the queue does not exist"),
+        "{text}"
+    );
+}
+
+#[test]
+fn events_check_names_the_accounts_whose_events_would_not_arrive() {
+    let moto = Moto::start();
+    let url = make_queue(&moto);
+    let s = Scratch::new("events-check-rules");
+    events_config(&s, &moto, &url);
+    let rule = |account: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--endpoint",
+            moto.url.as_str(),
+            "rule",
+            "--account",
+            account,
+        ];
+        args.extend(extra);
+        python_json("events.py", &args);
+    };
+    rule(ALICE[0], &[]);
+    rule(ALICE[1], &["--state", "DISABLED"]);
+    // Stage: no rule.
+    let out = s.crossdeck(&["events", "check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let line = |role: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("alice {role} ")))
+            .unwrap_or_else(|| panic!("no {role} line in:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("Tools").starts_with("ok   alice Tools 111111111111: crossdeck-lab-events forwards")
+    );
+    assert!(line("DataScience").starts_with("FAIL") && line("DataScience").contains("disabled"));
+    assert!(
+        line("Stage").starts_with("FAIL") && line("Stage").contains("no rule crossdeck-lab-events")
+    );
+    assert!(
+        text.contains("1 of 3 accounts forward their events."),
+        "{text}"
+    );
+
+    rule(ALICE[1], &[]);
+    rule(ALICE[2], &[]);
+    let out = s.crossdeck(&["events", "check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_dashboard_shows_an_announced_endpoint_within_seconds_and_not_an_unannounced_one() {
+    let moto = Moto::start();
+    let url = make_queue(&moto);
+    let s = Scratch::new("events-tmux");
+    events_config(&s, &moto, &url);
+    let tmux = Tmux::start(160, 48, &s.dashboard_in_tmux("--read-only"));
+    tmux.wait_for("the feed live after the first polls", |sc| {
+        sc.contains("events: live") && sc.contains(ALICE[2])
+    });
+
+    stage_endpoint(&moto, "datascience-project-announced-Stage");
+    put(&moto, &url, &[lab_event(2, ALICE[2], "ep-1")]);
+    let screen = tmux.wait_for("the announced endpoint on screen", |sc| {
+        sc.contains("datascience-project-announced-Stage")
+    });
+    assert!(screen.contains("1 taken"), "{screen}");
+
+    stage_endpoint(&moto, "datascience-project-silent-Stage");
+    std::thread::sleep(Duration::from_secs(10));
+    let screen = tmux.capture();
+    assert!(
+        !screen.contains("datascience-project-silent-Stage"),
+        "an endpoint without an event waits for the safety poll:\n{screen}"
+    );
+    assert!(
+        screen.contains("datascience-project-announced-Stage"),
+        "{screen}"
+    );
+}

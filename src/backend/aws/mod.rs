@@ -8,6 +8,7 @@ pub mod check;
 pub mod cleanup;
 pub mod clients;
 pub mod errors;
+pub mod forwarders;
 pub mod gates;
 pub mod identity;
 pub mod launch;
@@ -26,7 +27,10 @@ pub mod targets;
 mod time;
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use aws_config::SdkConfig;
 
 use tokio::sync::OnceCell;
 
@@ -164,24 +168,30 @@ impl AwsBackend {
         (profile, account, settings)
     }
 
+    /// The account's SDK configuration: its base (shared by the accounts of one source) with
+    /// its own credentials, and their fetch counter.
+    async fn sdk_config(&self, slot: &Slot) -> Result<(SdkConfig, Arc<AtomicU64>), CallError> {
+        let (profile, account, settings) = self.reach(slot).await;
+        let cell = {
+            let mut bases = self.bases.lock().unwrap_or_else(PoisonError::into_inner);
+            bases
+                .entry((profile.clone(), settings.clone()))
+                .or_default()
+                .clone()
+        };
+        let base = cell
+            .get_or_init(|| async {
+                clients::Base::new(clients::load_base(profile.as_deref(), &settings).await)
+            })
+            .await;
+        clients::account_config(base, &account).await
+    }
+
     /// The account's clients, built on first use.
     async fn clients<'a>(&'a self, slot: &'a Slot) -> Result<&'a Clients, CallError> {
         slot.clients
             .get_or_try_init(|| async {
-                let (profile, account, settings) = self.reach(slot).await;
-                let cell = {
-                    let mut bases = self.bases.lock().unwrap_or_else(PoisonError::into_inner);
-                    bases
-                        .entry((profile.clone(), settings.clone()))
-                        .or_default()
-                        .clone()
-                };
-                let base = cell
-                    .get_or_init(|| async {
-                        clients::Base::new(clients::load_base(profile.as_deref(), &settings).await)
-                    })
-                    .await;
-                let (cfg, fetches) = clients::account_config(base, &account).await?;
+                let (cfg, fetches) = self.sdk_config(slot).await?;
                 Ok(Clients::new(
                     &cfg,
                     // An emulator (from the config, AWS_ENDPOINT_URL or the profile) gets
@@ -193,6 +203,16 @@ impl AwsBackend {
                 ))
             })
             .await
+    }
+
+    /// The account's SDK configuration, for a one-off client of a service the polls never
+    /// use (`events check`'s EventBridge).
+    pub async fn account_sdk_config(&self, key: AccountKey) -> Result<SdkConfig, AccountError> {
+        let slot = self.slot(key).map_err(|e| explain(None, e))?;
+        self.sdk_config(slot)
+            .await
+            .map(|(cfg, _)| cfg)
+            .map_err(|e| explain(Some(&slot.account), e))
     }
 
     /// The account's clients, for `check` and tests.

@@ -160,6 +160,16 @@ impl Queue for SqsQueue {
             .collect())
     }
 
+    async fn probe(&self) -> Result<(), QueueError> {
+        let depth = self.depth().await?;
+        tracing::info!(
+            waiting = depth.waiting,
+            in_flight = depth.in_flight,
+            "event queue answers"
+        );
+        Ok(())
+    }
+
     async fn delete(&self, receipts: &[String]) -> Result<(), QueueError> {
         for chunk in receipts.chunks(BATCH) {
             let entries = chunk
