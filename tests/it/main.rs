@@ -23,6 +23,7 @@ mod e2e_endpoint;
 mod endpoint_health;
 mod endpoint_metrics;
 mod endpoint_moto;
+mod events_templates;
 mod fixtures;
 pub mod fleet;
 mod fleet_bulk;
