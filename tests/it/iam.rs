@@ -1,6 +1,7 @@
 //! The IAM policies in `assets/iam/` against the code: every SDK operation called under
 //! `src/backend/aws/` is allowed by operator.json, every read by watcher.json, and watcher.json
-//! allows nothing that changes anything. Against the guide's stacks: every permission
+//! allows nothing that changes anything; the event queue's calls (SQS, in the instructor's
+//! account) are allowed by events-reader.json instead. Against the guide's stacks: every permission
 //! CloudFormation needs to delete their resources (the resource provider schemas' delete
 //! handlers, as the pinned cfn-lint bundles them) is granted by operator.json and by the cleanup
 //! service role, and the templates in tests/moto/templates/ pass cfn-lint.
@@ -14,7 +15,7 @@ use crate::aws_actions::every_action;
 const MIN_OPERATIONS: usize = 30;
 
 /// The clients' field names in `Clients`, and the IAM service prefix of each.
-const FIELDS: [(&str, &str); 8] = [
+const FIELDS: [(&str, &str); 11] = [
     ("sts", "sts"),
     ("cfn", "cloudformation"),
     ("sc", "servicecatalog"),
@@ -24,7 +25,28 @@ const FIELDS: [(&str, &str); 8] = [
     ("cw", "cloudwatch"),
     // SageMaker Runtime's actions are in the `sagemaker` IAM namespace.
     ("smr", "sagemaker"),
+    ("sqs", "sqs"),
+    ("eb", "events"),
+    ("eventbridge", "events"),
 ];
+
+/// The SDK crates whose `aws_sdk_<crate>::Client` a file may name, and the IAM prefix of each:
+/// the crate's own name, but for EventBridge (`aws_sdk_eventbridge`, actions `events:…`).
+const CRATES: [(&str, &str); 9] = [
+    ("sts", "sts"),
+    ("cloudformation", "cloudformation"),
+    ("servicecatalog", "servicecatalog"),
+    ("codepipeline", "codepipeline"),
+    ("sagemaker", "sagemaker"),
+    ("s3", "s3"),
+    ("cloudwatch", "cloudwatch"),
+    ("sqs", "sqs"),
+    ("eventbridge", "events"),
+];
+
+/// The IAM prefix whose calls are the event queue's: allowed by events-reader.json, in the
+/// instructor's account, not by the lab accounts' policies.
+const QUEUE_SERVICE: &str = "sqs";
 
 /// Every `.rs` file below `dir`, sorted.
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -45,12 +67,14 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The IAM prefix of the one SDK client type a file names (`aws_sdk_x::Client`), if exactly
-/// one (each crate is named after its IAM prefix).
+/// one.
 fn file_service(src: &str) -> Option<&'static str> {
-    let services: BTreeSet<&'static str> = FIELDS.iter().map(|(_, svc)| *svc).collect();
-    let mut named = services
-        .into_iter()
-        .filter(|svc| src.contains(&format!("aws_sdk_{svc}::Client")));
+    let named: BTreeSet<&'static str> = CRATES
+        .iter()
+        .filter(|(krate, _)| src.contains(&format!("aws_sdk_{krate}::Client")))
+        .map(|(_, svc)| *svc)
+        .collect();
+    let mut named = named.into_iter();
     match (named.next(), named.next()) {
         (Some(one), None) => Some(one),
         _ => None,
@@ -166,6 +190,12 @@ fn iam_actions(service: &str, op: &str) -> Vec<String> {
         ("s3", "delete_objects") => s3(&["DeleteObject", "DeleteObjectVersion"]),
         ("s3", "list_buckets") => s3(&["ListAllMyBuckets"]),
         ("s3", "head_object") => s3(&["GetObject"]),
+        // SQS's batch calls are authorized as their single-message actions.
+        ("sqs", "delete_message_batch") => vec!["sqs:DeleteMessage".to_string()],
+        ("sqs", "send_message_batch") => vec!["sqs:SendMessage".to_string()],
+        ("sqs", "change_message_visibility_batch") => {
+            vec!["sqs:ChangeMessageVisibility".to_string()]
+        }
         // Without a StackName (how the poll lists stacks) DescribeStacks needs ListStacks too.
         ("cloudformation", "describe_stacks") => vec![
             "cloudformation:DescribeStacks".to_string(),
@@ -176,7 +206,7 @@ fn iam_actions(service: &str, op: &str) -> Vec<String> {
 }
 
 /// Allowed actions of a policy file, checked for shape on the way.
-fn allowed(name: &str) -> BTreeSet<String> {
+pub(crate) fn allowed(name: &str) -> BTreeSet<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("assets/iam")
         .join(name);
@@ -285,10 +315,63 @@ async fn f(c: &Clients, client: &Client) {
 }
 
 #[test]
+fn the_scanner_knows_the_event_queue_and_eventbridge() {
+    let queue = r#"
+use aws_sdk_sqs::Client;
+async fn f(client: &Client, c: &Clients) {
+    client
+        .receive_message()
+        .queue_url(url)
+        .wait_time_seconds(20)
+        .send()
+        .await?;
+    client.delete_message_batch().set_entries(Some(done)).send().await?;
+    c.sqs.get_queue_attributes().queue_url(url).send().await?;
+}
+"#;
+    assert_eq!(
+        operations(queue),
+        [
+            ("sqs", "receive_message".to_string()),
+            ("sqs", "delete_message_batch".to_string()),
+            ("sqs", "get_queue_attributes".to_string()),
+        ]
+    );
+    // The crate is aws_sdk_eventbridge, the IAM prefix `events`.
+    let rules = r#"
+use aws_sdk_eventbridge::Client;
+async fn g(client: &Client) {
+    client.describe_rule().name("crossdeck-lab-events").send().await
+}
+"#;
+    assert_eq!(file_service(rules), Some("events"));
+    assert_eq!(operations(rules), [("events", "describe_rule".to_string())]);
+    assert_eq!(
+        iam_actions("events", "describe_rule"),
+        ["events:DescribeRule"]
+    );
+    // DeleteMessageBatch has no IAM action of its own.
+    assert_eq!(
+        iam_actions("sqs", "delete_message_batch"),
+        ["sqs:DeleteMessage"]
+    );
+    assert_eq!(
+        iam_actions("sqs", "get_queue_attributes"),
+        ["sqs:GetQueueAttributes"]
+    );
+    // Two client types in one file: a `client` variable is neither.
+    let both = "use aws_sdk_sqs::Client; use aws_sdk_eventbridge::Client as Eb;\n\
+                fn h() { client.receive_message().send(); }";
+    assert_eq!(file_service(both), None);
+    assert!(operations(both).is_empty());
+}
+
+#[test]
 fn operator_allows_every_call_and_watcher_every_read() {
     let operator = allowed("operator.json");
     let with_role = allowed("operator-with-cleanup-role.json");
     let watcher = allowed("watcher.json");
+    let reader = allowed("events-reader.json");
     let needed = needed();
     let distinct: BTreeSet<&str> = needed.iter().map(|(a, _)| a.as_str()).collect();
     assert!(
@@ -324,6 +407,12 @@ fn operator_allows_every_call_and_watcher_every_read() {
     );
     let mut missing = Vec::new();
     for (action, at) in needed.iter().filter(|(a, _)| a != "sts:AssumeRole") {
+        if action.starts_with(&format!("{QUEUE_SERVICE}:")) {
+            if !reader.contains(action) {
+                missing.push(format!("events-reader.json lacks {action} ({at})"));
+            }
+            continue;
+        }
         if !operator.contains(action) {
             missing.push(format!("operator.json lacks {action} ({at})"));
         }
@@ -378,7 +467,7 @@ fn watcher_changes_nothing_and_operator_covers_it_and_every_action() {
 }
 
 /// The venv's python (`CROSSDECK_MOTO_PYTHON` overrides), as the moto harness finds it.
-fn venv_python() -> PathBuf {
+pub(crate) fn venv_python() -> PathBuf {
     std::env::var_os("CROSSDECK_MOTO_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
@@ -397,7 +486,7 @@ fn templates() -> Vec<PathBuf> {
 }
 
 /// IAM's wildcard match: `*` any run of characters, `?` one; case-insensitive (as for actions).
-fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (
         pattern.to_ascii_lowercase().chars().collect(),
         text.to_ascii_lowercase().chars().collect(),
@@ -423,7 +512,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// A policy file's statements.
-fn statements(name: &str) -> Vec<serde_json::Value> {
+pub(crate) fn statements(name: &str) -> Vec<serde_json::Value> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("assets/iam")
         .join(name);
@@ -582,6 +671,17 @@ fn policies_grant_every_delete_permission_of_the_guides_stacks() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 
     // cfn-lint: no errors (warnings are allowed). Exit code bit 2 means an error.
+    let (code, text) = cfn_lint(&args);
+    assert!(
+        code & !(4 | 8) == 0,
+        "cfn-lint found errors (exit {code}):\n{text}"
+    );
+}
+
+/// The pinned cfn-lint (the venv's) on some templates: its exit code (bit 2: an error, 4: a
+/// warning, 8: informational) and what it printed. Panics when it cannot run at all.
+pub(crate) fn cfn_lint(templates: &[&str]) -> (i32, String) {
+    let python = venv_python();
     let lint = std::process::Command::new(&python)
         .args([
             "-c",
@@ -589,16 +689,27 @@ fn policies_grant_every_delete_permission_of_the_guides_stacks() {
             "--format",
             "parseable",
         ])
-        .args(&args)
+        .args(templates)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run cfn-lint: {e}"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run cfn-lint with {}: {e} (scripts/moto-venv.sh installs it)",
+                python.display()
+            )
+        });
     let code = lint.status.code().expect("cfn-lint exit code");
-    let text = String::from_utf8_lossy(&lint.stdout);
-    assert!(
-        code & !(4 | 8) == 0,
-        "cfn-lint found errors (exit {code}):\n{text}{}",
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
         String::from_utf8_lossy(&lint.stderr)
     );
+    // A python without cfnlint fails with exit 1 (an uncaught ImportError), which is no lint.
+    assert!(
+        !text.contains("ModuleNotFoundError"),
+        "cfn-lint is not installed for {}: run scripts/moto-venv.sh\n{text}",
+        python.display()
+    );
+    (code, text)
 }
 
 /// The two ways to run the cleanup stay consistent: the cleanup service role holds exactly

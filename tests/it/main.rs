@@ -28,6 +28,7 @@ mod endpoint_metrics;
 mod endpoint_moto;
 mod events;
 mod events_moto;
+mod events_templates;
 mod fixtures;
 pub mod fleet;
 mod fleet_bulk;
