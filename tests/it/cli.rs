@@ -96,6 +96,7 @@ fn the_man_page_has_every_subcommand_and_long_flag_of_the_help() {
             "status",
             "config",
             "cleanup",
+            "events",
             "init",
             "completions"
         ],
