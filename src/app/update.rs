@@ -15,6 +15,7 @@ use super::msg::{Command, Msg};
 use super::state::{App, Focus, Overlay};
 use super::view;
 use super::{cleanup_flow, fleet, fleet_flow, health, links, operate, timeline};
+use crate::events::FeedState;
 
 /// Rows a page key moves.
 const PAGE: usize = 10;
@@ -84,7 +85,18 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Events(status) => {
             if let Some(view) = app.events.as_mut() {
+                let was = view.status.state.clone();
                 view.update(status, app.now);
+                // The footer says so when the feed goes off or comes back.
+                match (&was, &view.status.state) {
+                    (FeedState::Off { .. }, FeedState::Live) => {
+                        app.notice = Some("events live again: steady polling relaxed".into());
+                    }
+                    (FeedState::Starting | FeedState::Live, FeedState::Off { reason }) => {
+                        app.notice = Some(format!("events off, polling as usual: {reason}"));
+                    }
+                    _ => {}
+                }
                 app.dirty = true;
             }
             Vec::new()

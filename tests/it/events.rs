@@ -391,3 +391,43 @@ async fn steady_polling_relaxes_while_live_and_comes_back_at_once_when_the_queue
     let relaxed = backend.reads(steady) - before;
     assert!(relaxed <= 2, "{relaxed} reads in 600 s while live again");
 }
+
+#[test]
+fn the_app_shows_the_feed_and_says_when_it_goes_off_and_comes_back() {
+    use crossdeck::app::{App, update};
+    use crossdeck::events::Counts;
+    use crossdeck::lab::LabNames;
+
+    use crate::fixtures::{T0, info};
+
+    let mut app = App::new(vec![info()], LabNames::default(), T0).with_events("crossdeck-events");
+    let view = |app: &App| app.events.as_ref().expect("a feed").line(app.now);
+    assert_eq!(view(&app), "events: connecting to the queue (polling)");
+    let status = |state: FeedState, taken: u64| EventsStatus {
+        state,
+        counts: Counts {
+            taken,
+            ..Counts::default()
+        },
+        queue: "crossdeck-events".into(),
+    };
+    update(&mut app, Msg::Events(status(FeedState::Live, 3)));
+    assert_eq!(view(&app), "events: live · last 0s ago · 3 taken");
+    assert_eq!(app.notice, None);
+    let off = FeedState::Off {
+        reason: "cannot read the queue: ReceiveMessage failed: access denied".into(),
+    };
+    update(&mut app, Msg::Events(status(off, 3)));
+    assert!(view(&app).starts_with("events: off (polling): cannot read the queue"));
+    assert_eq!(
+        app.notice.as_deref(),
+        Some(
+            "events off, polling as usual: cannot read the queue: ReceiveMessage failed: access denied"
+        )
+    );
+    update(&mut app, Msg::Events(status(FeedState::Live, 3)));
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("events live again: steady polling relaxed")
+    );
+}

@@ -316,3 +316,54 @@ fn the_dashboard_shows_an_announced_endpoint_within_seconds_and_not_an_unannounc
         "{screen}"
     );
 }
+
+#[test]
+fn the_queue_answers_through_its_own_endpoint_variable() {
+    let moto = Moto::start();
+    let url = make_queue(&moto);
+    let s = Scratch::new("events-env-sqs");
+    aws_files(&s, &moto);
+    let account = |id: &str| {
+        format!(
+            "{{ account_id = \"{id}\", role_arn = \"arn:aws:iam::{id}:role/OrganizationAccountAccessRole\", source_profile = \"instructor\" }}"
+        )
+    };
+    // No endpoint_url in crossdeck's config: the environment says where each service is.
+    s.write(
+        "crossdeck.toml",
+        &format!(
+            "max_attempts = 1\n[events]\nqueue_url = \"{url}\"\n\n[[labs]]\nname = \"alice\"\nunique_id = \"ali\"\n\
+             tools = {}\ndatascience = {}\nstage = {}\n",
+            account(ALICE[0]),
+            account(ALICE[1]),
+            account(ALICE[2]),
+        ),
+    );
+    put(&moto, &url, &junk()[..1]);
+    let queue_line = |sqs: &str| {
+        let env = [
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+            ("AWS_ENDPOINT_URL_SQS", sqs),
+            ("AWS_ACCESS_KEY_ID", "AKIAINSTRUCTOR000001"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_REGION", "us-east-1"),
+        ];
+        let out = s.crossdeck_with(&["check"], &env);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        text.lines()
+            .skip_while(|l| !l.contains("event queue"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let through_moto = queue_line(&moto.url);
+    assert!(
+        through_moto.starts_with("ok   event queue") && through_moto.contains("1 waiting"),
+        "{through_moto}"
+    );
+    // Only SQS's own variable points at moto: pointed elsewhere, the queue is out of reach.
+    let elsewhere = queue_line("http://127.0.0.1:9");
+    assert!(
+        elsewhere.starts_with("FAIL event queue") && elsewhere.contains("127.0.0.1:9"),
+        "{elsewhere}"
+    );
+}
