@@ -47,6 +47,13 @@ pub trait Queue: Send + Sync + 'static {
     fn probe(&self) -> impl Future<Output = Result<(), QueueError>> + Send {
         async { Ok(()) }
     }
+
+    /// False when messages are left in the queue rather than deleted (`--read-only`: they
+    /// come back after their visibility timeout, are known by their id, and end in the
+    /// dead-letter queue after the queue's receive limit).
+    fn deletes(&self) -> bool {
+        true
+    }
 }
 
 /// Event ids remembered to tell duplicates.
@@ -250,7 +257,9 @@ async fn consume<Q: Queue>(c: Consumer<Q>) {
             // The coalescer lives as long as the consumer.
             let _ = c.hints.send(key);
         }
-        if !receipts.is_empty() {
+        if !receipts.is_empty() && !c.queue.deletes() {
+            counts.left += receipts.len() as u64;
+        } else if !receipts.is_empty() {
             if let Err(e) = c.queue.delete(&receipts).await {
                 failures = failures.saturating_add(1);
                 let reason = format!("cannot delete the messages taken: {}", e.message);

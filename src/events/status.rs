@@ -28,6 +28,8 @@ pub struct Counts {
     pub junk: u64,
     /// Messages deleted from the queue.
     pub deleted: u64,
+    /// Messages left in the queue (`--read-only` deletes nothing).
+    pub left: u64,
     /// Reads of an account the events asked the poller for (after coalescing).
     pub reads: u64,
 }
@@ -89,6 +91,9 @@ impl EventsView {
                 let mut s = format!("events: live · {last} · {} taken", thousands(c.taken));
                 if c.ignored() > 0 {
                     s.push_str(&format!(" · {} ignored", thousands(c.ignored())));
+                }
+                if c.left > 0 {
+                    s.push_str(" · read-only: none deleted");
                 }
                 s
             }

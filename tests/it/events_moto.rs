@@ -73,21 +73,29 @@ async fn until(what: &str, secs: u64, ok: impl Fn() -> bool) -> Duration {
     start.elapsed()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn documented_envelopes_on_an_sqs_queue_read_their_accounts_and_the_queue_ends_empty() {
-    let moto = Moto::start();
-    let url = make_queue(&moto);
-    let keys = [
-        key(0, Role::Tools),
-        key(0, Role::DataScience),
-        key(0, Role::Stage),
-        key(1, Role::Stage),
-    ];
+/// The accounts of the feed tests: lab 0's three and lab 1's Stage.
+const KEYS: [(usize, Role); 4] = [
+    (0, Role::Tools),
+    (0, Role::DataScience),
+    (0, Role::Stage),
+    (1, Role::Stage),
+];
+
+/// A running feed on `queue` with the poller (steady every 90 s, so any read within a test's
+/// seconds is the events' doing) on a recording backend, live and past the first polls.
+struct Running {
+    backend: Arc<Recording>,
+    reports: Arc<std::sync::Mutex<Vec<crossdeck::events::EventsStatus>>>,
+    _poller: poller::Poller,
+    _feed: events::Feed,
+}
+
+async fn running(queue: SqsQueue) -> Running {
+    let keys: Vec<_> = KEYS.iter().map(|(l, r)| key(*l, *r)).collect();
     let backend = Arc::new(Recording::default());
     let (tx, rx) = mpsc::channel(4096);
     let reports = collect(rx);
     let (live_tx, live_rx) = watch::channel(false);
-    // Steady polling every 90 s: any read within the test's seconds is the events' doing.
     let poll = PollConfig {
         steady: Duration::from_secs(90),
         max_steady: Duration::from_secs(90),
@@ -96,7 +104,7 @@ async fn documented_envelopes_on_an_sqs_queue_read_their_accounts_and_the_queue_
     };
     let poller = poller::spawn_with_events(
         backend.clone(),
-        keys.to_vec(),
+        keys.clone(),
         poll,
         tx.clone(),
         Some(EventPolling {
@@ -104,27 +112,41 @@ async fn documented_envelopes_on_an_sqs_queue_read_their_accounts_and_the_queue_
             safety: Duration::from_secs(300),
         }),
     );
-    let queue = Arc::new(SqsQueue::with_client(sqs_client(&moto), &url));
-    let _feed = events::spawn(
-        queue,
+    let feed = events::spawn(
+        Arc::new(queue),
         "crossdeck-events".into(),
         router(),
         poller.waker(),
         live_tx,
         tx,
     );
-    let live = || {
+    until("the feed going live", 10, || {
         reports
             .lock()
             .expect("lock")
             .last()
             .is_some_and(|r| r.state == FeedState::Live)
-    };
-    until("the feed going live", 10, live).await;
+    })
+    .await;
     until("the first polls", 10, || {
         keys.iter().all(|k| backend.reads(*k) == 1)
     })
     .await;
+    Running {
+        backend,
+        reports,
+        _poller: poller,
+        _feed: feed,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_envelopes_on_an_sqs_queue_read_their_accounts_and_the_queue_ends_empty() {
+    let moto = Moto::start();
+    let url = make_queue(&moto);
+    let keys: Vec<_> = KEYS.iter().map(|(l, r)| key(*l, *r)).collect();
+    let feed = running(SqsQueue::with_client(sqs_client(&moto), &url)).await;
+    let (backend, reports) = (&feed.backend, &feed.reports);
 
     // The four documented shapes, one per account of lab 0 (Stage twice), and junk.
     let mut bodies = vec![
@@ -164,7 +186,7 @@ async fn documented_envelopes_on_an_sqs_queue_read_their_accounts_and_the_queue_
         "no event named lab 1"
     );
 
-    assert_eq!(tally(&last(&reports)), [4, 1, 1, 1, 1, 8]);
+    assert_eq!(tally(&last(reports)), [4, 1, 1, 1, 1, 8]);
     assert_eq!(depth(&moto, &url), (0, 0), "the queue ends empty");
 }
 
@@ -182,6 +204,38 @@ fn stage_endpoint(moto: &Moto, name: &str) {
             name,
         ],
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_reads_the_accounts_the_events_name_and_deletes_nothing() {
+    let moto = Moto::start();
+    let url = make_queue(&moto);
+    let feed = running(SqsQueue::with_client(sqs_client(&moto), &url).read_only(true)).await;
+    put(
+        &moto,
+        &url,
+        &[
+            lab_event(0, "333333333333", "stack-1"),
+            lab_event(3, "222222222222", "notebook-1"),
+        ],
+    );
+    until("reads of Stage and DataScience", 10, || {
+        feed.backend.reads(key(0, Role::Stage)) == 2
+            && feed.backend.reads(key(0, Role::DataScience)) == 2
+    })
+    .await;
+    until("both messages counted as left", 10, || {
+        feed.reports
+            .lock()
+            .expect("lock")
+            .last()
+            .is_some_and(|r| r.counts.left == 2)
+    })
+    .await;
+    let report = last(&feed.reports);
+    assert_eq!((report.counts.taken, report.counts.deleted), (2, 0));
+    // Still in the queue, hidden for the read-only visibility timeout, not deleted.
+    assert_eq!(depth(&moto, &url), (0, 2));
 }
 
 /// alice's lab on moto with steady polling every 90 s, and the instructor's queue.
@@ -303,6 +357,8 @@ fn the_dashboard_shows_an_announced_endpoint_within_seconds_and_not_an_unannounc
         sc.contains("datascience-project-announced-Stage")
     });
     assert!(screen.contains("1 taken"), "{screen}");
+    // --read-only takes events without deleting them.
+    assert!(screen.contains("read-only: none deleted"), "{screen}");
 
     stage_endpoint(&moto, "datascience-project-silent-Stage");
     std::thread::sleep(Duration::from_secs(10));

@@ -1,6 +1,6 @@
 //! The event queue on SQS: ReceiveMessage long polls (20 s, up to 10 messages, an attempt
 //! timeout above the wait), DeleteMessageBatch of what was taken, and GetQueueAttributes for
-//! `check`; reached with the `[events]` identity.
+//! `check`; reached with the `[events]` identity. Under `--read-only` nothing is deleted.
 
 use std::time::Duration;
 
@@ -26,7 +26,15 @@ const BATCH: usize = 10;
 pub struct SqsQueue {
     client: aws_sdk_sqs::Client,
     url: String,
+    /// `--read-only`: receive (a read) but never delete; each message received is hidden for
+    /// [`READ_ONLY_VISIBILITY`] rather than the queue's default.
+    read_only: bool,
 }
+
+/// How long a message received under `--read-only` stays hidden before it can be received
+/// again (it is known by its id then, and asks for no read): the default safety poll, so the
+/// queue's receive limit moves it to the dead-letter queue within about half an hour.
+pub const READ_ONLY_VISIBILITY: Duration = Duration::from_secs(300);
 
 /// How many messages wait in the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +87,7 @@ impl SqsQueue {
                 .interceptor(RecordAddress)
                 .build(),
         );
-        Ok(SqsQueue::with_client(client, &events.queue_url))
+        Ok(SqsQueue::with_client(client, &events.queue_url).read_only(config.read_only))
     }
 
     /// A queue on a client made elsewhere (tests).
@@ -87,7 +95,14 @@ impl SqsQueue {
         SqsQueue {
             client,
             url: url.to_string(),
+            read_only: false,
         }
+    }
+
+    /// Receive without ever deleting (`--read-only`).
+    pub fn read_only(mut self, on: bool) -> Self {
+        self.read_only = on;
+        self
     }
 
     /// GetQueueAttributes: the messages waiting and in flight.
@@ -138,12 +153,16 @@ fn queue_error(e: CallError) -> QueueError {
 
 impl Queue for SqsQueue {
     async fn receive(&self) -> Result<Vec<Message>, QueueError> {
+        let hide = self
+            .read_only
+            .then_some(READ_ONLY_VISIBILITY.as_secs() as i32);
         let out = self
             .client
             .receive_message()
             .queue_url(&self.url)
             .wait_time_seconds(WAIT.as_secs() as i32)
             .max_number_of_messages(BATCH as i32)
+            .set_visibility_timeout(hide)
             .send()
             .await
             .map_err(|e| queue_error(CallError::from_sdk("ReceiveMessage", e)))?;
@@ -170,7 +189,14 @@ impl Queue for SqsQueue {
         Ok(())
     }
 
+    fn deletes(&self) -> bool {
+        !self.read_only
+    }
+
     async fn delete(&self, receipts: &[String]) -> Result<(), QueueError> {
+        if self.read_only {
+            return Ok(());
+        }
         for chunk in receipts.chunks(BATCH) {
             let entries = chunk
                 .iter()
