@@ -154,6 +154,7 @@ impl Participant {
             }
             _ => e.status = "Deleting".into(),
         }
+        self.announce_endpoint(role, endpoint, "Deleting");
         let secs = self.rng.range(45, 120);
         self.after(secs, Event::EndpointGone { role });
         let mut done = ActionDone::new(format!(
@@ -163,11 +164,21 @@ impl Participant {
         Ok(done)
     }
 
-    /// Endpoints that were deleting are gone.
+    /// Endpoints that were deleting are gone (announced as a last state change, `DELETED`:
+    /// the simulator's word for an endpoint that left the account).
     pub(super) fn endpoint_gone(&mut self, role: Role) {
+        let gone: Vec<String> = self.accounts[role]
+            .endpoints
+            .iter()
+            .filter(|e| e.status == "Deleting")
+            .map(|e| e.name.clone())
+            .collect();
         self.accounts[role]
             .endpoints
             .retain(|e| e.status != "Deleting");
+        for name in gone {
+            self.announce_endpoint(role, &name, "Deleted");
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Instant;
+use tokio::time::Instant;
 
 use crate::lab::Timestamp;
 
@@ -14,7 +14,9 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
 }
 
-/// Sim time that runs with the wall clock: `SIM_EPOCH + real elapsed * speed`.
+/// Sim time that runs with the wall clock: `SIM_EPOCH + real elapsed * speed`. It reads tokio's
+/// clock, which is the wall clock except in paused time (tests and benchmarks), where it follows
+/// the paused clock.
 #[derive(Debug)]
 pub struct RealClock {
     start: Instant,

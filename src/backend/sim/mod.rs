@@ -1,8 +1,10 @@
 //! The simulated lab: participants following the guide on a clock, with seeded pace and faults.
 //!
 //! Each participant is an event-driven state machine behind its own mutex, advanced lazily to the
-//! clock's time whenever one of its accounts is read or acted on.
+//! clock's time whenever one of its accounts is read or acted on. While a [`SimQueue`] listens,
+//! the accounts announce their changes as EventBridge events.
 
+mod announce;
 mod cleanup;
 mod clock;
 mod endpoint_health;
@@ -10,6 +12,7 @@ mod faults;
 mod operate;
 mod outputs;
 mod pipeline;
+mod queue;
 mod rng;
 mod script;
 mod stacks;
@@ -29,6 +32,7 @@ use crate::lab::{AccountError, AccountSnapshot, ErrorKind, LabInfo, LabNames, Ro
 
 pub use clock::{Clock, ManualClock, RealClock, SIM_EPOCH};
 pub use faults::Fault;
+pub use queue::{SimQueue, SimQueueStats};
 
 use rng::Rng;
 use script::{Plan, Step};

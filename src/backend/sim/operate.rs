@@ -173,6 +173,8 @@ impl Participant {
         if let Some(e) = p.latest_execution.as_mut() {
             e.status = "InProgress".into();
         }
+        self.announce_stage(stage, "RESUMED");
+        self.announce_pipeline("RESUMED");
         self.after(
             1,
             Event::ActionStart {
@@ -188,11 +190,13 @@ impl Participant {
     /// StartPipelineExecution: a new run from the Source stage.
     fn release(&mut self, pipeline: &str) -> Result<ActionDone, ActionError> {
         self.stage_index(pipeline, &self.names.source_stage.clone())?;
+        let mut superseded = false;
         if let Some(p) = self.accounts[Role::Tools].pipelines.first_mut() {
             if let Some(PipelineExecution { status, .. }) = p.latest_execution.as_mut()
                 && status == "InProgress"
             {
                 *status = "Superseded".into();
+                superseded = true;
             }
             for st in &mut p.stages {
                 st.status = None;
@@ -202,6 +206,9 @@ impl Participant {
                     a.approval_token = None;
                 }
             }
+        }
+        if superseded {
+            self.announce_pipeline("SUPERSEDED");
         }
         self.start_execution();
         let id = self.run.as_ref().map(|r| r.id.clone());
@@ -342,6 +349,7 @@ impl Participant {
         }
         nb.status = via.into();
         nb.modified = self.now;
+        self.announce_notebook(name, via);
         self.after(secs, Event::NotebookSettle { running: start });
         Ok(ActionDone::new(format!(
             "{} notebook instance {name}",
@@ -351,6 +359,7 @@ impl Participant {
 
     pub(super) fn notebook_settle(&mut self, running: bool) {
         let now = self.now;
+        let mut settled = Vec::new();
         for nb in &mut self.accounts[Role::DataScience].notebooks {
             let to = match (nb.status.as_str(), running) {
                 ("Pending", true) => "InService",
@@ -359,6 +368,10 @@ impl Participant {
             };
             nb.status = to.into();
             nb.modified = now;
+            settled.push((nb.name.clone(), to));
+        }
+        for (name, status) in settled {
+            self.announce_notebook(&name, status);
         }
     }
 }

@@ -159,7 +159,9 @@ impl Participant {
                     created: now,
                     modified: now,
                 };
+                let name = notebook.name.clone();
                 self.accounts[role].notebooks.push(notebook);
+                self.announce_notebook(&name, "Pending");
             }
             (NOTEBOOK, _) => {
                 let to = match status {
@@ -172,9 +174,14 @@ impl Participant {
                 if status == ResStatus::DeleteComplete {
                     notebooks.clear();
                 } else if !to.is_empty() {
+                    let mut changed = Vec::new();
                     for nb in notebooks.iter_mut() {
                         nb.status = to.into();
                         nb.modified = now;
+                        changed.push(nb.name.clone());
+                    }
+                    for name in changed {
+                        self.announce_notebook(&name, to);
                     }
                 }
             }

@@ -68,6 +68,14 @@ pub(super) fn new_pipeline(names: &LabNames, name: String, approval_gate: bool) 
     }
 }
 
+/// What finishing an action changed, to announce once the pipeline is let go.
+#[derive(Default)]
+struct Said {
+    action: Option<String>,
+    stage: bool,
+    pipeline: bool,
+}
+
 fn ev(stage: usize, action: usize) -> (u8, u8) {
     (stage as u8, action as u8)
 }
@@ -113,6 +121,7 @@ impl Participant {
             id,
             deploy_ts: None,
         });
+        self.announce_pipeline("STARTED");
         self.after(
             1,
             Event::ActionStart {
@@ -131,8 +140,10 @@ impl Participant {
         let Some(st) = self.pipeline_mut().and_then(|p| p.stages.get_mut(s)) else {
             return;
         };
+        let stage_started = st.status.as_deref() != Some("InProgress");
         st.status = Some("InProgress".into());
         st.execution_id = Some(id.clone());
+        let stage_name = st.name.clone();
         let Some(act) = st.actions.get_mut(a) else {
             return;
         };
@@ -143,8 +154,15 @@ impl Participant {
         act.execution_id = Some(id);
         let (stage, action) = ev(s, a);
         let name = act.name.clone();
+        if name == APPROVE {
+            act.approval_token = Some(token);
+        }
+        if stage_started {
+            self.announce_stage(&stage_name, "STARTED");
+        }
+        self.announce_action(&stage_name, &name, "STARTED");
         match name.as_str() {
-            APPROVE => act.approval_token = Some(token),
+            APPROVE => {}
             GET_TOOLS | GET_STAGE => {
                 let secs = self.rng.range(20, 30);
                 self.after(secs, Event::ActionCheck { stage, action });
@@ -236,11 +254,15 @@ impl Participant {
         };
         let actions = st.actions.len();
         let ok = result.is_ok();
+        let state = if ok { "SUCCEEDED" } else { "FAILED" };
+        let stage_name = st.name.clone();
+        let mut said = Said::default();
         if let Some(act) = st.actions.get_mut(a) {
             act.status = Some(if ok { "Succeeded" } else { "Failed" }.into());
             act.last_change = Some(now);
             act.error = result.err();
             act.approval_token = None;
+            said.action = Some(act.name.clone());
         }
         let next = if !ok {
             None
@@ -248,10 +270,12 @@ impl Participant {
             Some((s, a + 1))
         } else {
             st.status = Some("Succeeded".into());
+            said.stage = true;
             (s + 1 < stages).then_some((s + 1, 0))
         };
         if !ok {
             st.status = Some("Failed".into());
+            said.stage = true;
         }
         let held = next
             .is_some_and(|(ns, _)| p.stages.get(ns).is_some_and(|n| !n.inbound_enabled) && ns != s);
@@ -264,8 +288,18 @@ impl Participant {
             None => {
                 if let Some(exec) = p.latest_execution.as_mut() {
                     exec.status = if ok { "Succeeded" } else { "Failed" }.into();
+                    said.pipeline = true;
                 }
             }
+        }
+        if let Some(action) = said.action {
+            self.announce_action(&stage_name, &action, state);
+        }
+        if said.stage {
+            self.announce_stage(&stage_name, state);
+        }
+        if said.pipeline {
+            self.announce_pipeline(state);
         }
     }
 
@@ -284,7 +318,9 @@ impl Participant {
                 instance_count: 1,
             }],
         };
+        let name = endpoint.name.clone();
         self.accounts[role].endpoints.push(endpoint);
+        self.announce_endpoint(role, &name, "Creating");
         let fails = self.plan.fault == Some(Fault::EndpointFails) && role == Role::Tools;
         let secs = if fails {
             self.rng.range(230, 260)
@@ -295,18 +331,24 @@ impl Participant {
     }
 
     pub(super) fn endpoint_settle(&mut self, role: Role, ok: bool) {
+        let now = self.now;
         let creating = self.accounts[role]
             .endpoints
             .iter_mut()
             .filter(|e| e.status == "Creating");
+        let mut settled = Vec::new();
         for e in creating {
-            e.modified = self.now;
+            e.modified = now;
             if ok {
                 e.status = "InService".into();
             } else {
                 e.status = "Failed".into();
                 e.failure_reason = Some(faults::ENDPOINT_LIMIT_REASON.into());
             }
+            settled.push((e.name.clone(), e.status.clone()));
+        }
+        for (name, status) in settled {
+            self.announce_endpoint(role, &name, &status);
         }
     }
 

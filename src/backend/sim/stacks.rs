@@ -153,12 +153,14 @@ impl Participant {
             "CREATE_IN_PROGRESS",
             Some("User Initiated".into()),
         );
+        let announced = stack.name.clone();
         self.accounts[kind.role()].stacks.push(SimStack {
             kind,
             stack,
             res: vec![None; n],
             buckets,
         });
+        self.announce_stack(kind.role(), &announced, "CREATE_IN_PROGRESS");
 
         let fail = failing
             .iter()
@@ -262,6 +264,7 @@ impl Participant {
                 Some("User Initiated".into()),
             );
         }
+        self.announce_stack(role, name, "DELETE_IN_PROGRESS");
         for (k, &(i, end)) in plan.iter().enumerate() {
             let s = 1 + k as i64 * slot;
             if end != ResStatus::DeleteSkipped {
@@ -290,6 +293,7 @@ impl Participant {
             _ => None,
         };
         let now = self.now;
+        let announcing = self.announcing();
         let Some(st) = self.stack_mut(kind) else {
             return;
         };
@@ -304,6 +308,11 @@ impl Participant {
             reason,
         };
         push_event(&mut st.stack, event);
+        if announcing {
+            let stack = st.stack.name.clone();
+            let role = kind.role();
+            self.announce_resource(role, &stack, r.logical, r.rtype, status.as_str());
+        }
         self.resource_effect(kind, r, status);
     }
 
@@ -312,6 +321,14 @@ impl Participant {
         let role = kind.role();
         let Some(st) = self.stack_mut(kind) else {
             return;
+        };
+        let name = st.stack.name.clone();
+        let status = match phase {
+            StackPhase::CreateComplete => "CREATE_COMPLETE",
+            StackPhase::RollbackInProgress => "ROLLBACK_IN_PROGRESS",
+            StackPhase::RollbackComplete => "ROLLBACK_COMPLETE",
+            StackPhase::DeleteFailed => "DELETE_FAILED",
+            StackPhase::Deleted => "DELETE_COMPLETE",
         };
         match phase {
             StackPhase::CreateComplete => {
@@ -338,5 +355,6 @@ impl Participant {
                 self.stack_deleted(kind);
             }
         }
+        self.announce_stack(role, &name, status);
     }
 }

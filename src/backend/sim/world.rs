@@ -9,6 +9,7 @@ use crate::lab::{
     PortfolioShare, ProvisionedProduct, Role, Timestamp,
 };
 
+use super::announce::Outbox;
 use super::endpoint_health::Answered;
 use super::pipeline::Run;
 use super::rng::Rng;
@@ -155,6 +156,8 @@ pub(super) struct Participant {
     /// Names and ids made up along the way.
     pub ids: Ids,
     pub run: Option<Run>,
+    /// What the accounts announced, while a queue listens ([`super::SimQueue`]).
+    pub outbox: Option<Outbox>,
     queue: BinaryHeap<Scheduled>,
     seq: u64,
 }
@@ -176,6 +179,7 @@ impl Participant {
             accounts,
             ids: Ids::default(),
             run: None,
+            outbox: None,
             queue: BinaryHeap::new(),
             seq: 0,
         };
