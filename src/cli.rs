@@ -181,6 +181,12 @@ pub struct DemoArgs {
     /// Play every participant healthy (no injected faults).
     #[arg(long)]
     pub no_faults: bool,
+
+    /// Play the event-driven mode offline: the simulated accounts announce their changes as
+    /// their EventBridge events would, each event has its account read at once, and steady
+    /// polling relaxes while the feed is live.
+    #[arg(long)]
+    pub events: bool,
 }
 
 impl Default for DemoArgs {
@@ -190,6 +196,7 @@ impl Default for DemoArgs {
             speed: 30.0,
             seed: 7,
             no_faults: false,
+            events: false,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::backend::AccountKey;
 use crate::backend::Backend;
 use crate::backend::aws::AwsBackend;
 use crate::backend::aws::queue::SqsQueue;
-use crate::backend::sim::{RealClock, SimBackend, SimOptions};
+use crate::backend::sim::{RealClock, SimBackend, SimOptions, SimQueue};
 use crate::cli::DemoArgs;
 use crate::config::Config;
 use crate::events::{Router, Starter};
@@ -24,18 +24,29 @@ fn color() -> bool {
 
 /// `crossdeck demo`: the simulated class on a real clock at the chosen speed.
 pub async fn demo(args: DemoArgs, read_only: bool, started: Instant) -> Result<(), Failure> {
+    /// Steady polling while the simulated feed is live: 10 s of real time, 300 sim seconds at
+    /// the default speed, as the live default (the demo's polls are set in real time too).
+    const DEMO_SAFETY_POLL: Duration = Duration::from_secs(10);
     let backend = Arc::new(sim_backend(&args, read_only));
     let mut app =
         App::new(backend.labs(), backend.names().clone(), backend.now()).simulated(args.speed);
     app.color = color();
     app.read_only = read_only;
+    let events = args.events.then(|| {
+        let delay = SimQueue::DEFAULT_DELAY;
+        SimQueue::starter(backend.clone(), delay, DEMO_SAFETY_POLL)
+    });
+    if events.is_some() {
+        app = app.with_events("simulated");
+    }
     tracing::info!(
         participants = args.participants,
         speed = args.speed,
         seed = args.seed,
+        events = args.events,
         "demo"
     );
-    Ok(tui::run(backend, app, demo_poll_config(), started, None).await?)
+    Ok(tui::run(backend, app, demo_poll_config(), started, events).await?)
 }
 
 /// How the demo polls. Sim time runs `speed` times faster than real time (1 s is 30 s of sim
