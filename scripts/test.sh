@@ -17,5 +17,5 @@ bash scripts/moto-venv.sh
 
 export INSTA_UPDATE=no
 # The benchmarks run once each as smoke tests, then every test target.
-cargo test --locked --bench render --bench fleet --bench update
+cargo test --locked --bench render --bench fleet --bench update --bench events
 cargo test --locked --lib --bins --tests "$@"

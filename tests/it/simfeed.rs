@@ -39,11 +39,14 @@ pub struct Read {
     pub stack_events: usize,
 }
 
-/// The simulator's queue, noting the change each message it hands out announces.
+/// The simulator's queue, noting the change each message it hands out announces and when
+/// each call to it (a ReceiveMessage or a DeleteMessageBatch on SQS) was made.
 pub struct Tap {
     pub queue: SimQueue,
+    sim: Arc<SimBackend>,
     router: Router,
     pub changes: Mutex<Vec<Change>>,
+    pub calls: Mutex<Vec<Timestamp>>,
 }
 
 impl Tap {
@@ -79,12 +82,14 @@ pub fn event_time(body: &str) -> Timestamp {
 
 impl Queue for Tap {
     async fn receive(&self) -> Result<Vec<Message>, QueueError> {
+        self.calls.lock().expect("lock").push(self.sim.now());
         let got = self.queue.receive().await?;
         self.note(&got);
         Ok(got)
     }
 
     async fn delete(&self, receipts: &[String]) -> Result<(), QueueError> {
+        self.calls.lock().expect("lock").push(self.sim.now());
         self.queue.delete(receipts).await
     }
 }
@@ -168,6 +173,8 @@ pub struct Run {
     pub end: Timestamp,
     pub changes: Vec<Change>,
     pub reads: Vec<Read>,
+    /// When the queue was called (by the consumer, or by the task emptying it).
+    pub queue_calls: Vec<Timestamp>,
     pub queue: SimQueueStats,
 }
 
@@ -187,8 +194,10 @@ pub async fn run(
     let router = sim.router();
     let tap = Arc::new(Tap {
         queue: SimQueue::new(sim.clone(), delay),
+        sim: sim.clone(),
         router: router.clone(),
         changes: Mutex::new(Vec::new()),
+        calls: Mutex::new(Vec::new()),
     });
     let backend = Arc::new(Logged {
         sim: sim.clone(),
@@ -241,11 +250,13 @@ pub async fn run(
     sink.abort();
     let changes = std::mem::take(&mut *tap.changes.lock().expect("lock"));
     let reads = std::mem::take(&mut *backend.reads.lock().expect("lock"));
+    let queue_calls = std::mem::take(&mut *tap.calls.lock().expect("lock"));
     Run {
         start,
         end,
         changes,
         reads,
+        queue_calls,
         queue: tap.queue.stats(),
     }
 }
