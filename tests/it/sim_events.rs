@@ -1,5 +1,6 @@
-//! The simulator's announcements: each scripted change becomes an EventBridge envelope of its
-//! account that the consumer takes as a lab event, receivable a delivery delay after the change;
+//! The simulator's announcements: each scripted change, and what an action changes (an
+//! approval, a deletion), becomes an EventBridge envelope of its account that the consumer
+//! takes as a lab event, receivable a delivery delay after the change;
 //! nothing is kept while no queue listens and a full outbox keeps the newest; with the feed, a
 //! change in a steady account is read within about the delay instead of at the steady poll.
 
@@ -204,6 +205,55 @@ async fn actions_announce_their_changes() {
             .endpoints
             .is_empty()
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_approval_announces_its_action_succeeding() {
+    let clock = ManualClock::new();
+    let opts = SimOptions {
+        approval_gate: true,
+        ..one()
+    };
+    let sim = Arc::new(SimBackend::new(opts, Arc::new(clock.clone())));
+    let queue = SimQueue::new(sim.clone(), Duration::ZERO);
+    let names = LabNames::default();
+    let tools = AccountKey {
+        lab: 0,
+        role: Role::Tools,
+    };
+    // Until the gate waits for its approval.
+    let (pipeline, token) = loop {
+        clock.advance_secs(60);
+        assert!(clock.now() < SIM_EPOCH.plus_secs(4 * 3600), "no gate");
+        let snap = sim.snapshot(tools).await.expect("tools");
+        let waiting = snap.pipelines.first().and_then(|p| {
+            let a = p.stage(&names.stage_stage)?.action("ApproveForStage")?;
+            let token = a.approval_token.clone()?;
+            (a.status.as_deref() == Some("InProgress")).then(|| (p.name.clone(), token))
+        });
+        if let Some(w) = waiting {
+            break w;
+        }
+    };
+    receive_all(&queue).await;
+    let approve = crossdeck::backend::Action::ApproveAction {
+        pipeline,
+        stage: names.stage_stage.clone(),
+        action: "ApproveForStage".into(),
+        token,
+        approve: true,
+        comment: "looks good".into(),
+    };
+    sim.act(tools, approve).await.expect("approved");
+    let got = receive_all(&queue).await;
+    let d = detail(got.first().expect("an announcement"));
+    assert_eq!(
+        lab_event(&got[0]).detail_type,
+        "CodePipeline Action Execution State Change"
+    );
+    assert_eq!(d["action"], "ApproveForStage");
+    assert_eq!(d["state"], "SUCCEEDED");
+    assert_eq!(event_time(&got[0]), clock.now());
 }
 
 #[tokio::test(start_paused = true)]
