@@ -40,6 +40,7 @@ mod render;
 mod render_dialogs;
 mod render_endpoint;
 mod scale;
+mod shared_source;
 mod sim;
 mod simapp;
 mod sso;
