@@ -90,7 +90,7 @@ done
 # Where the heap goes: massif's peak snapshot of one read of the class, by what it serves.
 heap_profile() {
     local name="$1" config="$2" out="$WORK/massif.$1"
-    valgrind --tool=massif --depth=60 --massif-out-file="$out" \
+    valgrind --tool=massif --depth=60 --threshold=0.1 --massif-out-file="$out" \
         "$BIN" status --json --config "$config" > /dev/null 2> "$WORK/valgrind.$name"
     echo "== heap profile, $name (massif, peak of one status --json read of $N labs):"
     .venv/bin/python scripts/massif_breakdown.py "$out"
