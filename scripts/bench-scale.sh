@@ -7,8 +7,10 @@
 # STEADY_SECS sets the measured window (default 60); CROSSDECK_BIN measures another build of the
 # binary instead of building this checkout's; SETTLE_SECS (default 40) is how long after the start
 # the window begins (past 300 s, accounts unchanged for 5 minutes have slowed down as configured);
-# ONLY=roster or ONLY=profiles measures one way of reaching the accounts; HEAP_PROFILE=1 also runs `status --json` of each
-# configuration under valgrind's massif and prints the largest allocation sites at its peak.
+# ONLY=roster or ONLY=profiles measures one way of reaching the accounts; HEAP_PROFILE=1 also runs
+# `status --json` of each configuration under valgrind's massif and prints the largest allocation
+# sites at its peak (HEAP_PROFILE_DIR keeps massif's files there). The calls made in the window are counted by moto's request recorder (every
+# HTTP request it received, AssumeRole included), which gives the CPU per read call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-20}"
@@ -23,7 +25,7 @@ WORK="$(mktemp -d)"
 PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 URL="http://127.0.0.1:$PORT"
 SESSION="crossdeck-scale-$$"
-.venv/bin/moto_server -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
+MOTO_RECORDER_FILEPATH="$WORK/recording" .venv/bin/moto_server -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
 MOTO=$!
 cleanup() {
     tmux kill-session -t "$SESSION" 2>/dev/null || true
@@ -88,10 +90,11 @@ done
 # Where the heap goes: massif's peak snapshot of one read of the class, by what it serves.
 heap_profile() {
     local name="$1" config="$2" out="$WORK/massif.$1"
-    valgrind --tool=massif --depth=60 --massif-out-file="$out" \
+    valgrind --tool=massif --depth=60 --threshold=0.1 --massif-out-file="$out" \
         "$BIN" status --json --config "$config" > /dev/null 2> "$WORK/valgrind.$name"
     echo "== heap profile, $name (massif, peak of one status --json read of $N labs):"
     .venv/bin/python scripts/massif_breakdown.py "$out"
+    if [ -n "${HEAP_PROFILE_DIR:-}" ]; then cp "$out" "$HEAP_PROFILE_DIR/massif.$name.$N"; fi
 }
 if [ "${HEAP_PROFILE:-0}" = 1 ]; then
     heap_profile roster "$WORK/roster.toml"
@@ -114,9 +117,14 @@ measure() {
     # then the window is steady polling alone.
     sleep "${SETTLE_SECS:-40}"
     cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+    recorder() { curl -sf "$URL/moto-api/recorder/$1" >/dev/null; }
+    recorder reset-recording; recorder start-recording
     cpu0="$(cpu)"; t0="$(date +%s%3N)"
     sleep "$WINDOW"
     cpu1="$(cpu)"; t1="$(date +%s%3N)"
+    recorder stop-recording
+    local calls
+    calls="$(grep -c . "$WORK/recording" || true)"
     rss="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
     rss0="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
     local screen
@@ -124,10 +132,19 @@ measure() {
     tmux send-keys -t "$SESSION" q
     sleep 1
     awk -v n="$name" -v a="$accounts" -v rss="$rss" -v hwm="$rss0" -v c0="$cpu0" -v c1="$cpu1" \
-        -v t0="$t0" -v t1="$t1" -v hz="$TICKS" 'BEGIN {
-        cpu = (c1 - c0) / hz / ((t1 - t0) / 1000) * 100
+        -v t0="$t0" -v t1="$t1" -v hz="$TICKS" -v calls="$calls" 'BEGIN {
+        secs = (c1 - c0) / hz
+        cpu = secs / ((t1 - t0) / 1000) * 100
         printf "%-9s %4d labs %5d accounts  RSS %7.1f MB (peak %7.1f)  %6.1f KB/account  CPU %5.2f%% of a core\n",
-            n, a / 3, a, rss / 1024, hwm / 1024, rss / a, cpu }'
+            n, a / 3, a, rss / 1024, hwm / 1024, rss / a, cpu
+        printf "          %d calls in %.0f s, %.2f s of CPU: %s ms of CPU per call\n",
+            calls, (t1 - t0) / 1000, secs, (calls > 0 ? sprintf("%.2f", secs * 1000 / calls) : "-") }'
+    if [ "$calls" -gt 0 ]; then
+        .venv/bin/python tests/moto/recorded_ops.py "$WORK/recording" | .venv/bin/python -c '
+import collections, json, sys
+ops = collections.Counter(c["op"].split(" ")[0] for c in json.load(sys.stdin))
+print("          by operation: " + ", ".join(f"{op} {n}" for op, n in ops.most_common()))'
+    fi
     if ! grep -q "lab$N" <<<"$screen"; then
         echo "  (warning: the fleet did not show lab$N at the end)" >&2
     fi

@@ -1,6 +1,7 @@
-"""The heap at massif's peak snapshot, by what it serves: each allocation is put under the first
-frame of its call stack, from the allocation upwards, that names a known part (TLS roots, the
-HTTP pool, SDK service clients, aws-config's loading, crossdeck's own state, ...).
+"""The heap at massif's peak snapshot, by what it serves: each allocation goes to the first part
+below (in this order) that any frame of its call stack names: TLS roots, the service clients
+made once per account and service, each account's SDK configuration, SDK calls in flight, the
+HTTP pool, aws-config's loading, crossdeck's own state, ...
 Usage: massif_breakdown.py MASSIF_OUT_FILE"""
 
 import re
@@ -8,11 +9,16 @@ import sys
 
 PARTS = [
     ("TLS (root certificates, rustls configuration)", r"rustls|webpki|pem::|native_certs"),
+    ("SDK service clients, one per account and service (config, runtime plugins)",
+     r"aws_sdk_\w+::client::Client::(from_conf|new)|aws_sdk_\w+::config::Builder::build"),
+    ("each account's SDK configuration (credentials, identity cache)",
+     r"clients::account_config|clients::Base::new"),
+    ("SDK calls in flight (requests, responses, config bags)",
+     r"aws_smithy_runtime::client::orchestrator|aws_sdk_\w+::operation::"),
     ("HTTP connections (hyper pool, h2)", r"hyper|h2::|tower::"),
-    ("SDK service clients (from_conf, config builders)", r"aws_sdk_\w+::(client::Client::from_conf|config::Builder::build)|aws_sdk_\w+::client::Client::new"),
     ("aws-config (profiles, credential and region providers)", r"aws_config::|aws_runtime::env_config|aws_types::"),
-    ("SDK runtime (requests, identity cache, endpoints)", r"aws_smithy_|aws_sdk_\w+::"),
-    ("crossdeck (snapshots, caches, the app)", r"crossdeck::"),
+    ("crossdeck (snapshots, caches, the app)", r"crossdeck::(lab|app|ui|poller|backend::aws::(poll|targets|stacks|catalog|pipelines|sagemaker|s3)\b)"),
+    ("SDK runtime, other", r"aws_smithy_|aws_sdk_\w+::"),
     ("logging", r"tracing|sharded_slab"),
     ("tokio runtime", r"tokio::"),
 ]
@@ -49,21 +55,28 @@ def parse(tree):
     return node()
 
 
-def attribute(n, totals, label=None):
+def leaves(n, path, out):
+    """(bytes, frames from the allocation outwards) for each leaf and for bytes a node holds
+    beyond its children."""
     size, frame, kids = n
-    if label is None:
-        for name, pattern in PARTS:
-            if re.search(pattern, frame):
-                label = name
-                break
-    if not kids or label is not None:
-        totals[label or "other"] = totals.get(label or "other", 0) + size
-        return
+    path = path + [frame]
     below = sum(k[0] for k in kids)
     for k in kids:
-        attribute(k, totals, label)
+        leaves(k, path, out)
     if size > below:
-        totals["other"] = totals.get("other", 0) + size - below
+        out.append((size - below, path))
+
+
+def attribute(n, totals):
+    out = []
+    leaves(n, [], out)
+    for size, path in out:
+        label = "other"
+        for name, pattern in PARTS:
+            if any(re.search(pattern, f) for f in path):
+                label = name
+                break
+        totals[label] = totals.get(label, 0) + size
 
 
 def main():

@@ -48,6 +48,7 @@ mod render_dialogs;
 mod render_endpoint;
 mod render_events;
 mod scale;
+mod shared_source;
 mod sim;
 mod sim_events;
 mod simapp;

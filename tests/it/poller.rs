@@ -1,6 +1,6 @@
 //! The poller on a fake backend in paused tokio time: adaptive intervals, bounded concurrency,
-//! generations, refresh on demand, one failing account never slowing the others, and at a
-//! class's scale (900 accounts) first polls spread out and quiet accounts polled less.
+//! generations, refresh on demand, one failing or throttled account never slowing the others,
+//! and at a class's scale (900 accounts) first polls spread out and quiet accounts polled less.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -371,4 +371,56 @@ async fn the_demos_quiet_class_of_900_accounts_costs_under_50_polls_a_second() {
         changing >= 9,
         "an account that changes stays at 5 s: {changing}"
     );
+}
+
+/// The class above, with lab 1 throttled for its first seven polls.
+struct Throttled(Class);
+
+impl Backend for Throttled {
+    async fn snapshot(&self, account: AccountKey) -> Result<AccountSnapshot, AccountError> {
+        let snap = self.0.snapshot(account).await?;
+        if account.lab == 1 && self.0.times(account).len() <= 7 {
+            return Err(AccountError {
+                kind: ErrorKind::Throttled,
+                message: "Throttling: Rate exceeded".into(),
+                detail: String::new(),
+            });
+        }
+        Ok(snap)
+    }
+
+    read_only_at_t0!();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_account_backs_off_alone_while_the_others_keep_their_interval() {
+    let throttled = Arc::new(Throttled(Class::new()));
+    let (tx, _rx) = mpsc::channel(100_000);
+    // One poll at a time: a throttled account waiting out its backoff must not hold the others.
+    let keys: Vec<AccountKey> = (0..3).map(key).collect();
+    let _p = poller::spawn(throttled.clone(), keys, config(1), tx);
+    tokio::time::sleep(Duration::from_secs(305)).await;
+
+    let gaps = |lab: usize| -> Vec<f64> {
+        let t = throttled.0.times(key(lab));
+        t.windows(2).map(|w| (w[1] - w[0]).round()).collect()
+    };
+    // Throttled: 1 s (the active interval), doubling to the 60 s cap; then, answered again,
+    // the steady 10 s.
+    let backed_off = gaps(1);
+    assert_eq!(
+        backed_off[..8],
+        [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 10.0],
+        "gaps of the throttled account: {backed_off:?}"
+    );
+    assert!(backed_off[7..].iter().all(|g| *g == 10.0), "{backed_off:?}");
+    // The others: the steady 10 s throughout, 31 polls in 300 s.
+    for lab in [0, 2] {
+        assert!(
+            gaps(lab).iter().all(|g| *g == 10.0),
+            "lab {lab}: {:?}",
+            gaps(lab)
+        );
+        assert_eq!(throttled.0.times(key(lab)).len(), 31, "lab {lab}");
+    }
 }

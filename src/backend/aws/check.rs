@@ -88,7 +88,7 @@ pub async fn account(backend: &AwsBackend, key: AccountKey) -> AccountCheck {
             return check;
         }
     };
-    check.identity = identity::caller(&c.sts)
+    check.identity = identity::caller(&c.sts.for_once())
         .await
         .map_err(|e| super::explain(backend.account(key), e).message);
     if check.identity.is_err() {

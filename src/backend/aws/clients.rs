@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use aws_config::identity::IdentityCache;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -56,6 +57,17 @@ impl<T> Lazy<T> {
     pub fn is_made(&self) -> bool {
         self.cell.get().is_some()
     }
+
+    /// A client for a call made seldom (STS's GetCallerIdentity, once per credential fetch):
+    /// the one made already if any (a test's mock), else a new one that is dropped with the
+    /// call instead of being held for the account's life. Its retry partition's quota and its
+    /// credentials (the account's identity cache) outlive it.
+    pub fn for_once(&self) -> T
+    where
+        T: Clone,
+    {
+        self.cell.get().cloned().unwrap_or_else(|| (self.make)())
+    }
 }
 
 impl<T> std::ops::Deref for Lazy<T> {
@@ -89,6 +101,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Lazy<T> {
 /// fetches.
 #[derive(Debug)]
 pub struct Clients {
+    /// STS, for GetCallerIdentity: made per call (see [`Lazy::for_once`]).
     pub sts: Lazy<aws_sdk_sts::Client>,
     pub cfn: Lazy<aws_sdk_cloudformation::Client>,
     pub sc: Lazy<aws_sdk_servicecatalog::Client>,
@@ -327,10 +340,14 @@ pub async fn account_config(
         inner,
         fetches: fetches.clone(),
     };
+    // The account's own identity cache: the base's one is shared by every account of the
+    // source and holds 64 partitions, so a class of more accounts evicted one another's
+    // credentials and fetched them again (AssumeRole, then GetCallerIdentity) at every poll.
     let cfg = base
         .cfg
         .to_builder()
         .credentials_provider(SharedCredentialsProvider::new(counting))
+        .identity_cache(IdentityCache::lazy().build())
         .build();
     Ok((cfg, fetches))
 }
