@@ -11,6 +11,7 @@
 # `status --json` of each configuration under valgrind's massif and prints the largest allocation
 # sites at its peak (HEAP_PROFILE_DIR keeps massif's files there). The calls made in the window are counted by moto's request recorder (every
 # HTTP request it received, AssumeRole included), which gives the CPU per read call.
+# PERF_DIR=DIR records the window's CPU profile (perf record -g) into DIR/perf.<name>.data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-20}"
@@ -120,7 +121,11 @@ measure() {
     recorder() { curl -sf "$URL/moto-api/recorder/$1" >/dev/null; }
     recorder reset-recording; recorder start-recording
     cpu0="$(cpu)"; t0="$(date +%s%3N)"
-    sleep "$WINDOW"
+    if [ -n "${PERF_DIR:-}" ]; then
+        perf record -F 499 -g -p "$pid" -o "$PERF_DIR/perf.$name.data" -- sleep "$WINDOW" 2>/dev/null
+    else
+        sleep "$WINDOW"
+    fi
     cpu1="$(cpu)"; t1="$(date +%s%3N)"
     recorder stop-recording
     local calls
