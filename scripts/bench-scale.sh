@@ -11,7 +11,8 @@
 # `status --json` of each configuration under valgrind's massif and prints the largest allocation
 # sites at its peak (HEAP_PROFILE_DIR keeps massif's files there). The calls made in the window are counted by moto's request recorder (every
 # HTTP request it received, AssumeRole included), which gives the CPU per read call.
-# PERF_DIR=DIR records the window's CPU profile (perf record -g) into DIR/perf.<name>.data.
+# PERF_DIR=DIR records the window's CPU profile (perf record -g) into DIR/perf.<name>.data;
+# KEEPALIVE=1 makes moto answer in HTTP/1.1 and keep connections open, as AWS does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-20}"
@@ -26,7 +27,17 @@ WORK="$(mktemp -d)"
 PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 URL="http://127.0.0.1:$PORT"
 SESSION="crossdeck-scale-$$"
-MOTO_RECORDER_FILEPATH="$WORK/recording" .venv/bin/moto_server -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
+export MOTO_RECORDER_FILEPATH="$WORK/recording"
+if [ "${KEEPALIVE:-0}" = 1 ]; then
+    # moto's server answers in HTTP/1.0 and closes every connection; AWS keeps them open.
+    .venv/bin/python -c 'import sys
+from werkzeug.serving import WSGIRequestHandler
+WSGIRequestHandler.protocol_version = "HTTP/1.1"
+from moto.server import main
+main(sys.argv[1:])' -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
+else
+    .venv/bin/moto_server -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
+fi
 MOTO=$!
 cleanup() {
     tmux kill-session -t "$SESSION" 2>/dev/null || true
