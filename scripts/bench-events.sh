@@ -10,24 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-10}"
 
-bash scripts/moto-venv.sh
-if [ -z "${CROSSDECK_BIN:-}" ]; then
-    cargo build --release --locked --quiet
-fi
-BIN="${CROSSDECK_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/crossdeck}"
-WORK="$(mktemp -d)"
-PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-URL="http://127.0.0.1:$PORT"
 SESSION="crossdeck-events-$$"
-.venv/bin/moto_server -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
-MOTO=$!
-cleanup() {
-    tmux kill-session -t "$SESSION" 2>/dev/null || true
-    kill "$MOTO" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-until curl -sf "$URL/moto-api/" >/dev/null 2>&1; do sleep 0.1; done
+# shellcheck source=scripts/bench-moto.sh
+source scripts/bench-moto.sh
 
 PY=".venv/bin/python"
 EV="tests/moto/events.py"

@@ -18,34 +18,9 @@ cd "$(dirname "$0")/.."
 N="${1:-20}"
 WINDOW="${STEADY_SECS:-60}"
 
-bash scripts/moto-venv.sh
-if [ -z "${CROSSDECK_BIN:-}" ]; then
-    cargo build --release --locked --quiet
-fi
-BIN="${CROSSDECK_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/crossdeck}"
-WORK="$(mktemp -d)"
-PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-URL="http://127.0.0.1:$PORT"
 SESSION="crossdeck-scale-$$"
-export MOTO_RECORDER_FILEPATH="$WORK/recording"
-if [ "${KEEPALIVE:-0}" = 1 ]; then
-    # moto's server answers in HTTP/1.0 and closes every connection; AWS keeps them open.
-    .venv/bin/python -c 'import sys
-from werkzeug.serving import WSGIRequestHandler
-WSGIRequestHandler.protocol_version = "HTTP/1.1"
-from moto.server import main
-main(sys.argv[1:])' -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
-else
-    .venv/bin/moto_server -H 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
-fi
-MOTO=$!
-cleanup() {
-    tmux kill-session -t "$SESSION" 2>/dev/null || true
-    kill "$MOTO" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-until curl -sf "$URL/moto-api/" >/dev/null 2>&1; do sleep 0.1; done
+# shellcheck source=scripts/bench-moto.sh
+source scripts/bench-moto.sh
 
 ids() { printf '1%011d 2%011d 3%011d' "$1" "$1" "$1"; }
 echo "seeding $N labs into moto…" >&2
