@@ -423,3 +423,35 @@ fn the_queue_answers_through_its_own_endpoint_variable() {
         "{elsewhere}"
     );
 }
+
+#[tokio::test]
+async fn a_queue_depth_the_answer_does_not_give_is_an_error_not_zero() {
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    let full = mock!(aws_sdk_sqs::Client::get_queue_attributes).then_output(|| {
+        aws_sdk_sqs::operation::get_queue_attributes::GetQueueAttributesOutput::builder()
+            .attributes(
+                aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages,
+                "7",
+            )
+            .attributes(
+                aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+                "2",
+            )
+            .build()
+    });
+    let bare = mock!(aws_sdk_sqs::Client::get_queue_attributes).then_output(|| {
+        aws_sdk_sqs::operation::get_queue_attributes::GetQueueAttributesOutput::builder().build()
+    });
+    let client = mock_client!(aws_sdk_sqs, RuleMode::Sequential, [&full, &bare]);
+    let queue = SqsQueue::with_client(client, "https://sqs.us-east-1.amazonaws.com/123456789012/q");
+    let d = queue.depth().await.expect("a depth");
+    assert_eq!((d.waiting, d.in_flight), (7, 2));
+    let e = queue.depth().await.expect_err("no attributes, no depth");
+    assert!(
+        e.message
+            .contains("did not say ApproximateNumberOfMessages"),
+        "{}",
+        e.message
+    );
+}

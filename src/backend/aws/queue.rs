@@ -116,15 +116,19 @@ impl SqsQueue {
             .send()
             .await
             .map_err(|e| queue_error(CallError::from_sdk("GetQueueAttributes", e)))?;
+        // An attribute the answer lacks is not known to be zero.
         let attr = |name: QueueAttributeName| {
             out.attributes()
                 .and_then(|a| a.get(&name))
                 .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0)
+                .ok_or_else(|| QueueError {
+                    kind: ErrorKind::Other,
+                    message: format!("GetQueueAttributes did not say {}", name.as_str()),
+                })
         };
         Ok(Depth {
-            waiting: attr(QueueAttributeName::ApproximateNumberOfMessages),
-            in_flight: attr(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+            waiting: attr(QueueAttributeName::ApproximateNumberOfMessages)?,
+            in_flight: attr(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)?,
         })
     }
 }
