@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use super::Failure;
 use crate::app::App;
 use crate::app::remap::KeyMap;
-use crate::backend::AccountKey;
 use crate::backend::Backend;
 use crate::backend::aws::AwsBackend;
 use crate::backend::aws::queue::SqsQueue;
@@ -14,7 +13,6 @@ use crate::backend::sim::{RealClock, SimBackend, SimOptions, SimQueue};
 use crate::cli::DemoArgs;
 use crate::config::Config;
 use crate::events::{Router, Starter};
-use crate::lab::Role;
 use crate::poller::PollConfig;
 use crate::tui;
 
@@ -125,11 +123,8 @@ pub async fn live(config: Config, started: Instant) -> Result<(), Failure> {
 /// Every configured account by id, with its region when the config fixes one, for matching
 /// events to accounts.
 pub fn router(config: &Config) -> Router {
-    Router::new(config.labs.iter().enumerate().flat_map(|(lab, l)| {
-        Role::ALL.into_iter().filter_map(move |role| {
-            let a = l.accounts[role].as_ref()?;
-            let region = a.region.clone().or_else(|| config.region.clone());
-            Some((AccountKey { lab, role }, a.account_id.clone(), region))
-        })
-    }))
+    Router::for_labs(&config.lab_infos(), |key| {
+        let a = config.labs.get(key.lab)?.accounts[key.role].as_ref()?;
+        a.region.clone().or_else(|| config.region.clone())
+    })
 }

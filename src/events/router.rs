@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::backend::AccountKey;
+use crate::lab::{LabInfo, Role};
 
 /// The lab accounts by account id, each with its region when the config fixes one.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +31,18 @@ impl Router {
 
     /// The accounts an event of `account` in `region` is about (one account id may serve more
     /// than one lab).
+    /// Every account of `labs`, with the region `region` gives it (`None`: any region).
+    pub fn for_labs(labs: &[LabInfo], region: impl Fn(AccountKey) -> Option<String>) -> Self {
+        Router::new(labs.iter().enumerate().flat_map(|(lab, info)| {
+            let region = &region;
+            Role::ALL.into_iter().filter_map(move |role| {
+                let key = AccountKey { lab, role };
+                let id = info.accounts[role].clone()?;
+                Some((key, id, region(key)))
+            })
+        }))
+    }
+
     pub fn route(&self, account: &str, region: &str) -> Result<Vec<AccountKey>, Miss> {
         let entries = self.by_id.get(account).ok_or(Miss::UnknownAccount)?;
         let keys: Vec<AccountKey> = entries
@@ -56,7 +69,6 @@ impl Router {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lab::Role;
 
     #[test]
     fn events_route_by_account_and_region() {
@@ -89,5 +101,41 @@ mod tests {
             Err(Miss::UnknownAccount)
         );
         assert_eq!(r.len(), 3);
+    }
+
+    #[test]
+    fn a_router_for_labs_takes_each_configured_account_with_its_region() {
+        use crate::lab::PerRole;
+        let lab = |ids: [Option<&str>; 4]| LabInfo {
+            name: "a".into(),
+            unique_id: None,
+            accounts: PerRole(ids.map(|i| i.map(String::from))),
+            switch_roles: PerRole::default(),
+        };
+        let labs = [
+            lab([
+                Some("111111111111"),
+                Some("222222222222"),
+                Some("333333333333"),
+                None,
+            ]),
+            lab([Some("444444444444"), None, None, None]),
+        ];
+        let r = Router::for_labs(&labs, |k| (k.lab == 1).then(|| "eu-west-1".to_string()));
+        assert_eq!(
+            r.len(),
+            4,
+            "Production and lab 1's missing roles have no account"
+        );
+        let k = |lab, role| AccountKey { lab, role };
+        assert_eq!(
+            r.route("333333333333", "ap-south-1"),
+            Ok(vec![k(0, Role::Stage)])
+        );
+        assert_eq!(r.route("444444444444", "us-east-1"), Err(Miss::OtherRegion));
+        assert_eq!(
+            r.route("444444444444", "eu-west-1"),
+            Ok(vec![k(1, Role::Tools)])
+        );
     }
 }

@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::backend::AccountKey;
 use crate::events::{Message, Queue, QueueError, Router, Starter};
-use crate::lab::Role;
 
 use super::SimBackend;
 use super::announce::{Announcement, Outbox, REGION};
@@ -178,12 +176,7 @@ pub(super) struct Collected {
 impl SimBackend {
     /// Every lab account by id, in the simulator's one region, for matching its events.
     pub fn router(&self) -> Router {
-        Router::new(self.labs.iter().enumerate().flat_map(|(lab, info)| {
-            Role::ALL.into_iter().filter_map(move |role| {
-                let id = info.accounts[role].clone()?;
-                Some((AccountKey { lab, role }, id, Some(REGION.to_string())))
-            })
-        }))
+        Router::for_labs(&self.labs, |_| Some(REGION.to_string()))
     }
 
     /// Give every participant an outbox of `capacity` (kept if it has one already).
