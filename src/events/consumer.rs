@@ -200,12 +200,30 @@ impl<Q> Consumer<Q> {
             .is_ok()
     }
 
-    /// Fall back to polling: the poller first, then the app.
-    async fn fail(&self, state: &mut FeedState, counts: &Counts, reason: String) -> bool {
+    /// Fall back to polling (the poller first, then the app), then wait before retry number
+    /// `failures`; false once the app has gone.
+    async fn fail(
+        &self,
+        state: &mut FeedState,
+        counts: &Counts,
+        reason: String,
+        failures: u32,
+    ) -> bool {
         self.live.send_replace(false);
         tracing::warn!(queue = %self.name, %reason, "event queue failed: polling as usual");
         *state = FeedState::Off { reason };
-        self.report(state, counts).await
+        if !self.report(state, counts).await {
+            return false;
+        }
+        tokio::time::sleep(retry_after(failures)).await;
+        true
+    }
+
+    /// The queue answers: relax the poller's steady polling.
+    fn go_live(&self, state: &mut FeedState) {
+        *state = FeedState::Live;
+        self.live.send_replace(true);
+        tracing::info!(queue = %self.name, "event queue live: steady polling relaxed");
     }
 }
 
@@ -216,9 +234,7 @@ async fn consume<Q: Queue>(c: Consumer<Q>) {
     let mut failures = 0u32;
     match c.queue.probe().await {
         Ok(()) => {
-            state = FeedState::Live;
-            c.live.send_replace(true);
-            tracing::info!(queue = %c.name, "event queue live: steady polling relaxed");
+            c.go_live(&mut state);
             if !c.report(&state, &counts).await {
                 return;
             }
@@ -226,10 +242,9 @@ async fn consume<Q: Queue>(c: Consumer<Q>) {
         Err(e) => {
             failures = 1;
             let reason = format!("cannot read the queue: {}", e.message);
-            if !c.fail(&mut state, &counts, reason).await {
+            if !c.fail(&mut state, &counts, reason, failures).await {
                 return;
             }
-            tokio::time::sleep(retry_after(failures)).await;
         }
     }
     loop {
@@ -238,10 +253,9 @@ async fn consume<Q: Queue>(c: Consumer<Q>) {
             Err(e) => {
                 failures = failures.saturating_add(1);
                 let reason = format!("cannot read the queue: {}", e.message);
-                if !c.fail(&mut state, &counts, reason).await {
+                if !c.fail(&mut state, &counts, reason, failures).await {
                     return;
                 }
-                tokio::time::sleep(retry_after(failures)).await;
                 continue;
             }
         };
@@ -257,25 +271,23 @@ async fn consume<Q: Queue>(c: Consumer<Q>) {
             // The coalescer lives as long as the consumer.
             let _ = c.hints.send(key);
         }
-        if !receipts.is_empty() && !c.queue.deletes() {
-            counts.left += receipts.len() as u64;
-        } else if !receipts.is_empty() {
+        let taken = receipts.len() as u64;
+        if taken > 0 && !c.queue.deletes() {
+            counts.left += taken;
+        } else if taken > 0 {
             if let Err(e) = c.queue.delete(&receipts).await {
                 failures = failures.saturating_add(1);
                 let reason = format!("cannot delete the messages taken: {}", e.message);
-                if !c.fail(&mut state, &counts, reason).await {
+                if !c.fail(&mut state, &counts, reason, failures).await {
                     return;
                 }
-                tokio::time::sleep(retry_after(failures)).await;
                 continue;
             }
-            counts.deleted += receipts.len() as u64;
+            counts.deleted += taken;
         }
         failures = 0;
         if !was_live {
-            state = FeedState::Live;
-            c.live.send_replace(true);
-            tracing::info!(queue = %c.name, "event queue live: steady polling relaxed");
+            c.go_live(&mut state);
         }
         if (!was_live || !receipts.is_empty()) && !c.report(&state, &counts).await {
             return;
