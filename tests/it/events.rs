@@ -14,9 +14,9 @@ use tokio::sync::{Notify, mpsc, watch};
 use crossdeck::app::Msg;
 use crossdeck::backend::AccountKey;
 use crossdeck::events::envelope::envelope_json;
-use crossdeck::events::{self, EventsStatus, FeedState, Message, Queue, QueueError, Router};
+use crossdeck::events::{self, EventsStatus, Feed, FeedState, Message, Queue, QueueError, Router};
 use crossdeck::lab::{ErrorKind, Role};
-use crossdeck::poller::{self, EventPolling, PollConfig};
+use crossdeck::poller::{self, EventPolling, PollConfig, Poller};
 
 use crate::fake::recording::Recording;
 
@@ -206,6 +206,39 @@ pub fn collect(mut rx: mpsc::Receiver<Msg>) -> Arc<Mutex<Vec<EventsStatus>>> {
     seen
 }
 
+/// The poller over `backend`'s `keys` (steady every `steady` s, no jitter, 300 s while the
+/// feed is live) and the feed on `queue`, routed by [`router`]; the reports, and what keeps
+/// both running.
+pub fn start<Q: Queue>(
+    backend: Arc<Recording>,
+    keys: Vec<AccountKey>,
+    steady: u64,
+    queue: Arc<Q>,
+) -> (Arc<Mutex<Vec<EventsStatus>>>, (Poller, Feed)) {
+    let (tx, rx) = mpsc::channel(4096);
+    let reports = collect(rx);
+    let (live_tx, live_rx) = watch::channel(false);
+    let poller = poller::spawn_with_events(
+        backend,
+        keys,
+        config(steady),
+        tx.clone(),
+        Some(EventPolling {
+            live: live_rx,
+            safety: Duration::from_secs(300),
+        }),
+    );
+    let feed = events::spawn(
+        queue,
+        "crossdeck-events".into(),
+        router(),
+        poller.waker(),
+        live_tx,
+        tx,
+    );
+    (reports, (poller, feed))
+}
+
 fn config(steady: u64) -> PollConfig {
     PollConfig {
         active: Duration::from_secs(3),
@@ -231,28 +264,8 @@ async fn an_event_reads_its_account_at_once_and_unusable_messages_are_counted_an
         key(1, Role::Stage),
     ];
     let backend = Arc::new(Recording::default());
-    let (tx, rx) = mpsc::channel(4096);
-    let reports = collect(rx);
-    let (live_tx, live_rx) = watch::channel(false);
-    let poller = poller::spawn_with_events(
-        backend.clone(),
-        keys.to_vec(),
-        config(90),
-        tx.clone(),
-        Some(EventPolling {
-            live: live_rx,
-            safety: Duration::from_secs(300),
-        }),
-    );
     let queue = Arc::new(Script::default());
-    let _feed = events::spawn(
-        queue.clone(),
-        "crossdeck-events".into(),
-        router(),
-        poller.waker(),
-        live_tx,
-        tx,
-    );
+    let (reports, _running) = start(backend.clone(), keys.to_vec(), 90, queue.clone());
     sleep(5_000).await;
     for k in keys {
         assert_eq!(backend.reads(k), 1, "{k:?}: only the first poll so far");
@@ -320,28 +333,8 @@ async fn steady_polling_relaxes_while_live_and_comes_back_at_once_when_the_queue
     let steady = key(0, Role::Stage);
     let moving = key(1, Role::Stage);
     let backend = Arc::new(Recording::moving(&[moving]));
-    let (tx, rx) = mpsc::channel(4096);
-    let reports = collect(rx);
-    let (live_tx, live_rx) = watch::channel(false);
-    let poller = poller::spawn_with_events(
-        backend.clone(),
-        vec![steady, moving],
-        config(30),
-        tx.clone(),
-        Some(EventPolling {
-            live: live_rx,
-            safety: Duration::from_secs(300),
-        }),
-    );
     let queue = Arc::new(Script::default());
-    let _feed = events::spawn(
-        queue.clone(),
-        "crossdeck-events".into(),
-        router(),
-        poller.waker(),
-        live_tx,
-        tx,
-    );
+    let (reports, _running) = start(backend.clone(), vec![steady, moving], 30, queue.clone());
 
     // Live for ten minutes: the steady account is read at 0, 300 and 600 s, not every 30 s.
     sleep(600_500).await;

@@ -5,16 +5,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch};
-
 use crossdeck::backend::aws::queue::SqsQueue;
 use crossdeck::events::{self, FeedState};
 use crossdeck::lab::Role;
-use crossdeck::poller::{self, EventPolling, PollConfig};
+use crossdeck::poller;
 
 use crate::aws_moto::{ALICE, aws_files, config};
 use crate::e2e::Tmux;
-use crate::events::{collect, junk, key, lab_event, last, router, tally};
+use crate::events::{junk, key, lab_event, last, start, tally};
 use crate::fake::recording::Recording;
 use crate::moto::{Moto, Scratch, python_json};
 
@@ -86,40 +84,13 @@ const KEYS: [(usize, Role); 4] = [
 struct Running {
     backend: Arc<Recording>,
     reports: Arc<std::sync::Mutex<Vec<crossdeck::events::EventsStatus>>>,
-    _poller: poller::Poller,
-    _feed: events::Feed,
+    _running: (poller::Poller, events::Feed),
 }
 
 async fn running(queue: SqsQueue) -> Running {
     let keys: Vec<_> = KEYS.iter().map(|(l, r)| key(*l, *r)).collect();
     let backend = Arc::new(Recording::default());
-    let (tx, rx) = mpsc::channel(4096);
-    let reports = collect(rx);
-    let (live_tx, live_rx) = watch::channel(false);
-    let poll = PollConfig {
-        steady: Duration::from_secs(90),
-        max_steady: Duration::from_secs(90),
-        spread: Duration::ZERO,
-        ..PollConfig::default()
-    };
-    let poller = poller::spawn_with_events(
-        backend.clone(),
-        keys.clone(),
-        poll,
-        tx.clone(),
-        Some(EventPolling {
-            live: live_rx,
-            safety: Duration::from_secs(300),
-        }),
-    );
-    let feed = events::spawn(
-        Arc::new(queue),
-        "crossdeck-events".into(),
-        router(),
-        poller.waker(),
-        live_tx,
-        tx,
-    );
+    let (reports, running) = start(backend.clone(), keys.clone(), 90, Arc::new(queue));
     until("the feed going live", 10, || {
         reports
             .lock()
@@ -135,8 +106,7 @@ async fn running(queue: SqsQueue) -> Running {
     Running {
         backend,
         reports,
-        _poller: poller,
-        _feed: feed,
+        _running: running,
     }
 }
 
