@@ -2,12 +2,14 @@
 
 mod action;
 pub mod aws;
+mod queue;
 pub mod sim;
 
 pub use action::{
     Action, ActionDone, ActionError, LaunchOptions, LaunchParameter, LaunchRequest, RecordState,
     read_only_refusal,
 };
+pub use queue::{Message, Queue, QueueError};
 
 use std::future::Future;
 

@@ -10,8 +10,8 @@ use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
 use super::address::RecordAddress;
 use super::clients::{self, Settings};
 use super::errors::CallError;
+use crate::backend::{Message, Queue, QueueError};
 use crate::config::{AccountConfig, Config, EventsConfig};
-use crate::events::{Message, Queue, QueueError};
 use crate::lab::{AccountError, ErrorKind};
 
 /// ReceiveMessage waits this long for a message (SQS's longest long poll).

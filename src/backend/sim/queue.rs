@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::events::{Message, Queue, QueueError, Router, Starter};
+use crate::backend::{Message, Queue, QueueError};
+use crate::events::{Router, Starter};
 
 use super::SimBackend;
 use super::announce::{Announcement, Outbox, REGION};

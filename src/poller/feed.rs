@@ -1,9 +1,8 @@
-//! The consumer: long-polls the queue, asks the poller to read the accounts the events name
+//! The event feed's consumer: long-polls the queue, asks the poller to read the accounts the events name
 //! (coalesced), deletes every message it took or cannot use, and tells the poller and the app
 //! whether the feed is live; on a queue failure it falls back to polling and retries with backoff.
 
 use std::collections::BTreeSet;
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -11,50 +10,13 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use super::Wake;
 use super::coalesce::{Coalescer, Seen, WINDOW};
-use super::envelope::{Body, classify};
-use super::router::{Miss, Router};
-use super::status::{Counts, EventsStatus, FeedState};
 use crate::app::Msg;
-use crate::backend::AccountKey;
-use crate::lab::ErrorKind;
-use crate::poller::Wake;
-
-/// One message taken from the queue.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    /// What DeleteMessage(Batch) needs to delete it.
-    pub receipt: String,
-    pub body: String,
-}
-
-/// A failed queue call, in words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueueError {
-    pub kind: ErrorKind,
-    pub message: String,
-}
-
-/// Where events come from: the SQS queue, or the simulator's accounts announcing their changes.
-pub trait Queue: Send + Sync + 'static {
-    /// Wait for messages (a long poll: at most 20 s) and return up to 10.
-    fn receive(&self) -> impl Future<Output = Result<Vec<Message>, QueueError>> + Send;
-    /// Delete these messages.
-    fn delete(&self, receipts: &[String]) -> impl Future<Output = Result<(), QueueError>> + Send;
-
-    /// A quick look that the queue answers (GetQueueAttributes on SQS), so the feed is live
-    /// at once rather than after the first long poll.
-    fn probe(&self) -> impl Future<Output = Result<(), QueueError>> + Send {
-        async { Ok(()) }
-    }
-
-    /// False when messages are left in the queue rather than deleted (`--read-only`: they
-    /// come back after their visibility timeout, are known by their id, and end in the
-    /// dead-letter queue after the queue's receive limit).
-    fn deletes(&self) -> bool {
-        true
-    }
-}
+use crate::backend::{AccountKey, Queue};
+use crate::events::envelope::{Body, classify};
+use crate::events::router::{Miss, Router};
+use crate::events::status::{Counts, EventsStatus, FeedState};
 
 /// Event ids remembered to tell duplicates.
 const SEEN: usize = 8192;

@@ -1,7 +1,11 @@
 //! Adaptive polling: one task per account, fast while anything moves, slow when steady and
 //! slower still when nothing changed for long, first polls spread out, timers on a 100 ms grid,
 //! bounded concurrency, jitter, backoff on failure; results tagged with account and generation.
-//! While an event feed is live, steady accounts wait the longer safety interval instead.
+//! While an event feed is live, steady accounts wait the longer safety interval instead; the
+//! feed's consumer (feed.rs) reads the queue and wakes the accounts its events name.
+
+pub mod coalesce;
+pub mod feed;
 
 use std::collections::HashMap;
 use std::sync::Arc;
