@@ -64,16 +64,15 @@ pub fn judge(state: Option<&str>, pattern: &str) -> Forwarder {
             state.unwrap_or("in no state").to_ascii_lowercase()
         ));
     }
-    let missing: Vec<&str> = LAB_EVENTS
+    let mut missing: Vec<&str> = LAB_EVENTS
         .iter()
         .map(|(source, _)| *source)
         .filter(|s| !pattern.contains(s))
         .collect();
+    missing.dedup();
     if missing.is_empty() {
         Forwarder::Ready
     } else {
-        let mut missing = missing;
-        missing.dedup();
         Forwarder::Wrong(format!("its pattern does not match {}", missing.join(", ")))
     }
 }
