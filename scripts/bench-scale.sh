@@ -92,7 +92,7 @@ measure() {
     local name="$1" config="$2" pid rss0 rss cpu0 cpu1 t0 t1 accounts=$((N * 3))
     tmux kill-session -t "$SESSION" 2>/dev/null || true
     tmux new-session -d -s "$SESSION" -x 200 -y 60 \
-        "AWS_CONFIG_FILE=$AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE=$AWS_SHARED_CREDENTIALS_FILE HOME=$HOME AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL=$URL $BIN --config $config --log-file $WORK/$name.log"
+        "${CROSSDECK_ENV:-} AWS_CONFIG_FILE=$AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE=$AWS_SHARED_CREDENTIALS_FILE HOME=$HOME AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL=$URL $BIN --config $config --log-file $WORK/$name.log"
     pid=""
     for _ in $(seq 1 100); do
         pid="$(pgrep -f "^$BIN --config $config" | head -1 || true)"

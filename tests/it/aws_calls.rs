@@ -374,6 +374,7 @@ fn account(
         fetches: fetches.clone(),
         source: "mock".into(),
         region: "us-east-1".into(),
+        account: None,
     };
     let mut rules: Vec<(&'static str, Rule)> = vec![
         ("GetCallerIdentity", sts_rule),

@@ -85,6 +85,7 @@ fn clients(
         fetches: Arc::new(AtomicU64::new(0)),
         source: "mock".into(),
         region: "us-east-1".into(),
+        account: None,
     }
 }
 

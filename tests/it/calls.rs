@@ -152,8 +152,8 @@ async fn a_smoke_test_waits_past_sagemakers_limit_and_is_sent_once_even_when_it_
     );
 
     let started = tokio::time::Instant::now();
-    let result =
-        runtime::invoke_endpoint(&c, "datascience-project-x-Stage", "1,2,3", "text/csv").await;
+    let invoke = runtime::invoke_endpoint(&c, "datascience-project-x-Stage", "1,2,3", "text/csv");
+    let result = c.run(invoke).await;
     let waited = started.elapsed();
     assert!(result.is_err(), "no answer is a failure: {result:?}");
     assert!(
@@ -443,6 +443,7 @@ async fn a_stage_poll_with_its_bucket_denied_still_shows_the_account() {
         fetches: Arc::new(AtomicU64::new(0)),
         source: "mock".into(),
         region: "us-east-1".into(),
+        account: None,
     };
     let ctx = Ctx {
         role: Role::Stage,

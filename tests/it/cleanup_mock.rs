@@ -80,11 +80,12 @@ fn clients(
         fetches: Arc::new(AtomicU64::new(0)),
         source: "mock".into(),
         region: "us-east-1".into(),
+        account: None,
     }
 }
 
 async fn run(c: &Clients, action: Action) -> Result<ActionDone, ActionError> {
-    act(c, &LabNames::default(), action).await
+    c.run(act(c, &LabNames::default(), action)).await
 }
 
 fn versions_page(truncated: bool) -> String {

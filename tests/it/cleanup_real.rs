@@ -67,6 +67,7 @@ fn with_sm_s3(
         fetches: Arc::new(AtomicU64::new(0)),
         source: "mock".into(),
         region: "us-east-1".into(),
+        account: None,
     }
 }
 

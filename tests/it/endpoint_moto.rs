@@ -111,12 +111,12 @@ fn invoke_endpoint_sends_the_libsvm_row_and_reads_the_answer() {
         .expect("runtime");
 
     let answer = rt
-        .block_on(runtime::invoke_endpoint(
+        .block_on(clients.run(runtime::invoke_endpoint(
             &clients,
             ENDPOINT,
             SAMPLE_ROW,
             CONTENT_TYPE,
-        ))
+        )))
         .expect("moto answers");
     assert_eq!(answer.answer, "9.6412");
     assert_eq!(answer.rings(), Some(9.6412));

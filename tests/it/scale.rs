@@ -1,7 +1,7 @@
 //! The AWS backend at class scale, counted rather than timed: 102 accounts reached through one
-//! source profile (a roster of 34 labs) are read by one process with one HTTPS connector and one
-//! STS client for their AssumeRole calls, and a class with a profile per account (each a plain
-//! role profile from the same source) shares them too.
+//! source profile (a roster of 34 labs) are read by one process with one HTTPS connector, one
+//! STS client for their AssumeRole calls and one client per service they call, and a class with
+//! a profile per account (each a plain role profile from the same source) shares them too.
 
 use serde_json::Value;
 
@@ -47,6 +47,39 @@ fn count(log: &str, what: &str) -> usize {
     log.lines().filter(|l| l.contains(what)).count()
 }
 
+/// One HTTPS connector, one STS client for AssumeRole, and one client for each service the
+/// polls of this class call (STS for GetCallerIdentity, CloudFormation, Service Catalog,
+/// CodePipeline, SageMaker; no S3, as no lab has a stack that makes a bucket), none for those
+/// they do not (CloudWatch, SageMaker Runtime).
+fn assert_shared(log: &str) {
+    assert_eq!(count(log, "built an HTTPS connector"), 1, "{log}");
+    assert_eq!(
+        count(log, "built an STS client for a credential source"),
+        1,
+        "{log}"
+    );
+    let built = |service: &str| {
+        let field = format!("service=\"{service}\"");
+        log.lines()
+            .filter(|l| l.contains("built a shared service client") && l.contains(&field))
+            .count()
+    };
+    for service in [
+        "sts",
+        "cloudformation",
+        "servicecatalog",
+        "codepipeline",
+        "sagemaker",
+    ] {
+        assert_eq!(
+            built(service),
+            1,
+            "{service} clients for 102 accounts:\n{log}"
+        );
+    }
+    assert_eq!(count(log, "built a shared service client"), 5, "{log}");
+}
+
 #[test]
 fn a_class_through_one_source_shares_one_http_connector_and_one_sts_client() {
     let moto = Moto::start();
@@ -86,22 +119,12 @@ fn a_class_through_one_source_shares_one_http_connector_and_one_sts_client() {
         ),
     );
     let (_, log) = read_class(&s, "roster.log");
-    assert_eq!(count(&log, "built an HTTPS connector"), 1, "{log}");
-    assert_eq!(
-        count(&log, "built an STS client for a credential source"),
-        1,
-        "{log}"
-    );
+    assert_shared(&log);
 
     // A profile per account, each a plain role profile from the instructor: the same.
     let config = std::fs::read_to_string(s.dir.join("aws_config")).expect("aws_config");
     s.write("aws_config", &format!("{config}{profiles}"));
     s.write("crossdeck.toml", &format!("{head}{labs}"));
     let (_, log) = read_class(&s, "profiles.log");
-    assert_eq!(count(&log, "built an HTTPS connector"), 1, "{log}");
-    assert_eq!(
-        count(&log, "built an STS client for a credential source"),
-        1,
-        "{log}"
-    );
+    assert_shared(&log);
 }

@@ -1,12 +1,14 @@
 //! Accounts that assume their roles from one source, built through the backend's own path
-//! (`Base`, `account_config`, `Clients`) against an HTTP client in the test that tells the
-//! accounts apart by the keys that signed each request:
+//! (`Base`, `account_credentials`, `Base::clients`: every account on the source's shared service
+//! clients) against an HTTP client in the test that tells the accounts apart by the keys that
+//! signed each request:
 //! - a throttled account backs off alone: once account A's retry quota is spent (its throttled
 //!   calls are no longer retried), account B's throttled call is still retried and succeeds,
 //!   because each account's clients draw on their own retry partition (standard and adaptive
 //!   retry modes, counted in attempts, in paused time);
 //! - a class of more accounts than an identity cache holds still fetches each account's
-//!   credentials once, not at every poll.
+//!   credentials once, not at every poll, and each call is signed as its own account;
+//! - a call through the shared clients outside any account fails unsent.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,7 +28,7 @@ use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use aws_types::sdk_config::TimeSource;
 
-use crossdeck::backend::aws::clients::{Base, Clients, account_config};
+use crossdeck::backend::aws::clients::{Base, Clients, account_credentials};
 use crossdeck::backend::aws::identity;
 use crossdeck::config::{AccountConfig, CredentialSource};
 
@@ -190,7 +192,7 @@ fn source(responder: &Responder, retry: RetryConfig) -> SdkConfig {
 }
 
 /// An account's clients as the backend builds them: its role assumed through the source's STS
-/// client, its service clients in its own retry partitions.
+/// client, the source's shared service clients called in its own retry partitions.
 async fn account(base: &Base, id: &str) -> Clients {
     let account = AccountConfig {
         account_id: id.to_string(),
@@ -204,14 +206,16 @@ async fn account(base: &Base, id: &str) -> Clients {
         endpoint_url: None,
         cleanup_role: None,
     };
-    let (cfg, fetches) = account_config(base, &account).await.expect("configured");
-    Clients::new(&cfg, true, fetches, "test".into(), id)
+    let (credentials, fetches) = account_credentials(base, &account)
+        .await
+        .expect("configured");
+    base.clients(credentials, fetches, "test".into(), id)
 }
 
 /// Attempts one DescribeStacks took, and whether it succeeded.
 async fn describe(c: &Clients, responder: &Responder, id: &str) -> (usize, bool) {
     let before = responder.attempts(id);
-    let ok = c.cfn.describe_stacks().send().await.is_ok();
+    let ok = c.run(c.cfn.describe_stacks().send()).await.is_ok();
     (responder.attempts(id) - before, ok)
 }
 
@@ -282,7 +286,7 @@ async fn each_of_100_accounts_from_one_source_fetches_its_credentials_once() {
     for _ in 0..3 {
         for (c, id) in class.iter().zip(&ids) {
             assert_eq!(describe(c, &responder, id).await, (1, true));
-            let who = identity::caller(&c.sts.for_once()).await.expect("caller");
+            let who = c.run(identity::caller(&c.sts)).await.expect("caller");
             assert_eq!(&who.account, id);
         }
     }
@@ -294,4 +298,25 @@ async fn each_of_100_accounts_from_one_source_fetches_its_credentials_once() {
         );
         assert_eq!(c.credential_fetches(), 1, "credential fetches of {id}");
     }
+}
+
+#[tokio::test]
+async fn a_call_outside_any_account_fails_before_it_is_sent() {
+    let responder = Responder::default();
+    let base = Base::new(source(&responder, RetryConfig::standard()));
+    let c = account(&base, "940000000001").await;
+    // Not inside `run`: the shared client has no credentials of its own, and the source's are
+    // never used for an account's call.
+    let err = c
+        .cfn
+        .describe_stacks()
+        .send()
+        .await
+        .expect_err("no account, no call");
+    let text = aws_smithy_types::error::display::DisplayErrorContext(&err).to_string();
+    assert!(text.contains("outside any account"), "{text}");
+    assert!(responder.assumed.lock().expect("assumed").is_empty());
+    assert!(responder.attempts.lock().expect("attempts").is_empty());
+    // The same call as the account goes through, signed with its role's keys.
+    assert_eq!(describe(&c, &responder, "940000000001").await, (1, true));
 }

@@ -55,9 +55,7 @@ async fn a_refused_connection_names_the_address() {
         "111111111111",
     );
     let err = clients
-        .cfn
-        .describe_stacks()
-        .send()
+        .run(clients.cfn.describe_stacks().send())
         .await
         .map_err(|e| CallError::from_sdk("DescribeStacks", e))
         .expect_err("nothing listens there");
@@ -76,9 +74,7 @@ async fn a_refused_connection_names_the_address() {
     );
     // The same through S3, whose client is built apart.
     let err = clients
-        .s3
-        .list_buckets()
-        .send()
+        .run(clients.s3.list_buckets().send())
         .await
         .map_err(|e| CallError::from_sdk("ListBuckets", e))
         .expect_err("nothing listens there");

@@ -88,20 +88,23 @@ pub async fn account(backend: &AwsBackend, key: AccountKey) -> AccountCheck {
             return check;
         }
     };
-    check.identity = identity::caller(&c.sts.for_once())
-        .await
-        .map_err(|e| super::explain(backend.account(key), e).message);
-    if check.identity.is_err() {
-        return check;
-    }
-    let Some(info) = backend.labs().get(key.lab) else {
-        return check;
-    };
-    let mut probes = Probes::default();
-    probes
-        .run(c, key.role, &check.configured, info, backend.names())
-        .await;
-    check.calls = probes.0;
+    c.run(async {
+        check.identity = identity::caller(&c.sts)
+            .await
+            .map_err(|e| super::explain(backend.account(key), e).message);
+        if check.identity.is_err() {
+            return;
+        }
+        let Some(info) = backend.labs().get(key.lab) else {
+            return;
+        };
+        let mut probes = Probes::default();
+        probes
+            .run(c, key.role, &check.configured, info, backend.names())
+            .await;
+        check.calls = probes.0;
+    })
+    .await;
     check
 }
 

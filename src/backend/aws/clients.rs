@@ -1,8 +1,10 @@
 //! SDK configuration per account: region, endpoint, retries, and credentials from a profile or
-//! an assumed role, all through aws-config; one client per service. One HTTP client (connector,
-//! TLS configuration, connection pool) serves the whole process, and one STS client per source
-//! serves every role assumed from it.
+//! an assumed role, all through aws-config. One HTTP client (connector, TLS configuration,
+//! connection pool) serves the whole process; per source, one STS client serves every role
+//! assumed from it and one client per service serves all its accounts, each call made as its
+//! account (credentials, identity cache, retry partition).
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
@@ -20,6 +22,8 @@ use aws_smithy_http_client::{Builder as HttpBuilder, ConnectorBuilder};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use crate::config::{AccountConfig, CredentialSource, DEFAULT_REGION};
+
+use super::as_account::{AsAccount, CurrentIdentity, CurrentPartition, NoAccount, Service};
 
 use super::address::RecordAddress;
 use super::errors::CallError;
@@ -57,17 +61,6 @@ impl<T> Lazy<T> {
     pub fn is_made(&self) -> bool {
         self.cell.get().is_some()
     }
-
-    /// A client for a call made seldom (STS's GetCallerIdentity, once per credential fetch):
-    /// the one made already if any (a test's mock), else a new one that is dropped with the
-    /// call instead of being held for the account's life. Its retry partition's quota and its
-    /// credentials (the account's identity cache) outlive it.
-    pub fn for_once(&self) -> T
-    where
-        T: Clone,
-    {
-        self.cell.get().cloned().unwrap_or_else(|| (self.make)())
-    }
 }
 
 impl<T> std::ops::Deref for Lazy<T> {
@@ -98,10 +91,11 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Lazy<T> {
 }
 
 /// The service clients of one account, each made on first use, and a count of credential
-/// fetches.
+/// fetches. The clients are those every account of its source shares (see [`Shared`]); the
+/// account's calls through them are made inside [`Clients::run`].
 #[derive(Debug)]
 pub struct Clients {
-    /// STS, for GetCallerIdentity: made per call (see [`Lazy::for_once`]).
+    /// STS, for GetCallerIdentity.
     pub sts: Lazy<aws_sdk_sts::Client>,
     pub cfn: Lazy<aws_sdk_cloudformation::Client>,
     pub sc: Lazy<aws_sdk_servicecatalog::Client>,
@@ -118,12 +112,15 @@ pub struct Clients {
     /// Where the credentials come from, in words.
     pub source: String,
     pub region: String,
+    /// The account the shared clients' calls are made as; `None` for clients that carry their
+    /// own credentials (a test's mocks).
+    pub account: Option<Arc<AsAccount>>,
 }
 
 impl Clients {
-    /// Clients for every service from one SDK configuration, each made when first used. Each
-    /// account gets its own retry partition per service, so throttling in one account never
-    /// slows another's calls.
+    /// An account's clients from one SDK configuration (its credentials, region and
+    /// endpoint), with service clients of their own: for tests and one-off commands. The
+    /// backend's accounts use [`Clients::shared`].
     pub fn new(
         cfg: &SdkConfig,
         path_style: bool,
@@ -132,49 +129,50 @@ impl Clients {
         account_id: &str,
     ) -> Self {
         let region = cfg.region().map_or_else(String::new, |r| r.to_string());
-        let cfg = Arc::new(cfg.clone());
-        let partition = |name: &str| format!("{name}-{region}-{account_id}");
-        macro_rules! client {
-            ($svc:ident, $name:literal) => {{
-                let (cfg, p) = (cfg.clone(), partition($name));
-                Lazy::new(move || {
-                    $svc::Client::from_conf(
-                        $svc::config::Builder::from(&*cfg)
-                            .retry_partition($svc::config::retry::RetryPartition::new(p.clone()))
-                            .interceptor(RecordAddress)
-                            .build(),
-                    )
-                })
+        let account = cfg.credentials_provider().map(|creds| {
+            let cache = cfg
+                .identity_cache()
+                .unwrap_or_else(|| IdentityCache::lazy().build());
+            Arc::new(AsAccount::new(creds, cache, &region, account_id))
+        });
+        Self::shared(&Shared::new(cfg, path_style), account, fetches, source)
+    }
+
+    /// An account's clients: `shared`'s, each call made as `account`.
+    pub fn shared(
+        shared: &Arc<Shared>,
+        account: Option<Arc<AsAccount>>,
+        fetches: Arc<AtomicU64>,
+        source: String,
+    ) -> Self {
+        macro_rules! from {
+            ($field:ident) => {{
+                let s = shared.clone();
+                Lazy::new(move || s.$field.clone())
             }};
         }
-        let s3 = {
-            let (cfg, p) = (cfg.clone(), partition("s3"));
-            Lazy::new(move || {
-                aws_sdk_s3::Client::from_conf(
-                    aws_sdk_s3::config::Builder::from(&*cfg)
-                        .force_path_style(path_style)
-                        .retry_partition(aws_sdk_s3::config::retry::RetryPartition::new(p.clone()))
-                        .interceptor(RecordAddress)
-                        .build(),
-                )
-            })
-        };
-        let smr = {
-            let (cfg, p) = (cfg.clone(), partition("sagemaker-runtime"));
-            Lazy::new(move || smr_client(&cfg, &p))
-        };
         Clients {
-            sts: client!(aws_sdk_sts, "sts"),
-            cfn: client!(aws_sdk_cloudformation, "cloudformation"),
-            sc: client!(aws_sdk_servicecatalog, "servicecatalog"),
-            cp: client!(aws_sdk_codepipeline, "codepipeline"),
-            sm: client!(aws_sdk_sagemaker, "sagemaker"),
-            s3,
-            cw: client!(aws_sdk_cloudwatch, "cloudwatch"),
-            smr,
+            sts: from!(sts),
+            cfn: from!(cfn),
+            sc: from!(sc),
+            cp: from!(cp),
+            sm: from!(sm),
+            s3: from!(s3),
+            cw: from!(cw),
+            smr: from!(smr),
             fetches,
             source,
-            region,
+            region: shared.region.clone(),
+            account,
+        }
+    }
+
+    /// Run `f`, the account's calls: through the shared clients each is signed with the
+    /// account's credentials and retried in its own partition.
+    pub async fn run<F: Future>(&self, f: F) -> F::Output {
+        match &self.account {
+            Some(a) => a.run(f).await,
+            None => f.await,
         }
     }
 
@@ -183,20 +181,110 @@ impl Clients {
     }
 }
 
+/// Shared service clients built so far (one per service per credential source).
+static SHARED_CLIENTS: AtomicUsize = AtomicUsize::new(0);
+
+/// The service clients every account of one source shares, each made on first use
+/// (DataScience never calls CodePipeline, Stage never calls Service Catalog, and most accounts
+/// never call CloudWatch or SageMaker Runtime). They hold no credentials: each call is made as
+/// the account whose [`Clients::run`] it is in, and one made outside any fails unsent.
+#[derive(Debug)]
+pub struct Shared {
+    pub sts: Lazy<aws_sdk_sts::Client>,
+    pub cfn: Lazy<aws_sdk_cloudformation::Client>,
+    pub sc: Lazy<aws_sdk_servicecatalog::Client>,
+    pub cp: Lazy<aws_sdk_codepipeline::Client>,
+    pub sm: Lazy<aws_sdk_sagemaker::Client>,
+    pub s3: Lazy<aws_sdk_s3::Client>,
+    pub cw: Lazy<aws_sdk_cloudwatch::Client>,
+    pub smr: Lazy<aws_sdk_sagemakerruntime::Client>,
+    pub region: String,
+}
+
+impl Shared {
+    /// Clients from a source's configuration (its credentials left out); S3 path-style when
+    /// `path_style` (an emulator).
+    pub fn new(cfg: &SdkConfig, path_style: bool) -> Arc<Self> {
+        let region = cfg.region().map_or_else(String::new, |r| r.to_string());
+        let mut b = cfg.to_builder();
+        b.set_credentials_provider(None);
+        let cfg = Arc::new(b.build());
+        macro_rules! client {
+            ($svc:ident, $service:expr) => {{
+                let cfg = cfg.clone();
+                Lazy::new(move || {
+                    counted($service);
+                    $svc::Client::from_conf(
+                        $svc::config::Builder::from(&*cfg)
+                            .credentials_provider(NoAccount)
+                            .identity_cache(CurrentIdentity)
+                            .interceptor(RecordAddress)
+                            .interceptor(CurrentPartition($service))
+                            .build(),
+                    )
+                })
+            }};
+        }
+        let s3 = {
+            let cfg = cfg.clone();
+            Lazy::new(move || {
+                counted(Service::S3);
+                aws_sdk_s3::Client::from_conf(
+                    aws_sdk_s3::config::Builder::from(&*cfg)
+                        .force_path_style(path_style)
+                        .credentials_provider(NoAccount)
+                        .identity_cache(CurrentIdentity)
+                        .interceptor(RecordAddress)
+                        .interceptor(CurrentPartition(Service::S3))
+                        .build(),
+                )
+            })
+        };
+        let smr = {
+            let cfg = cfg.clone();
+            Lazy::new(move || {
+                counted(Service::SageMakerRuntime);
+                smr_client(&cfg)
+            })
+        };
+        Arc::new(Shared {
+            sts: client!(aws_sdk_sts, Service::Sts),
+            cfn: client!(aws_sdk_cloudformation, Service::CloudFormation),
+            sc: client!(aws_sdk_servicecatalog, Service::ServiceCatalog),
+            cp: client!(aws_sdk_codepipeline, Service::CodePipeline),
+            sm: client!(aws_sdk_sagemaker, Service::SageMaker),
+            s3,
+            cw: client!(aws_sdk_cloudwatch, Service::CloudWatch),
+            smr,
+            region,
+        })
+    }
+}
+
+fn counted(service: Service) {
+    let n = SHARED_CLIENTS.fetch_add(1, Ordering::Relaxed) + 1;
+    tracing::debug!(
+        service = service.name(),
+        shared_clients = n,
+        "built a shared service client"
+    );
+}
+
 /// SageMaker Runtime for the smoke test: a model may take SageMaker's whole 60 s to answer, so
 /// one attempt waits longer than that, and a call that timed out is never sent again (each
 /// InvokeEndpoint is billed, and a slow model stays slow).
-fn smr_client(cfg: &SdkConfig, partition: &str) -> aws_sdk_sagemakerruntime::Client {
+fn smr_client(cfg: &SdkConfig) -> aws_sdk_sagemakerruntime::Client {
     use aws_sdk_sagemakerruntime::config;
-    let partition = config::retry::RetryPartition::new(partition.to_string());
     let timeouts = TimeoutConfig::builder()
         .operation_attempt_timeout(super::runtime::INVOKE_ATTEMPT_TIMEOUT)
         .operation_timeout(super::runtime::INVOKE_TIMEOUT)
         .build();
     aws_sdk_sagemakerruntime::Client::from_conf(
         config::Builder::from(cfg)
-            .retry_partition(partition)
+            .credentials_provider(NoAccount)
+            .identity_cache(CurrentIdentity)
             .interceptor(RecordAddress)
+            .interceptor(CurrentPartition(Service::SageMakerRuntime))
             .retry_config(RetryConfig::standard().with_max_attempts(1))
             .timeout_config(timeouts)
             .build(),
@@ -250,11 +338,13 @@ pub fn shared_http_client() -> SharedHttpClient {
         .clone()
 }
 
-/// A source's SDK configuration and the one STS client every role assumed from it uses.
+/// A source's SDK configuration, the one STS client every role assumed from it uses, and the
+/// service clients all its accounts share.
 #[derive(Clone, Debug)]
 pub struct Base {
     pub cfg: SdkConfig,
     pub sts: aws_sdk_sts::Client,
+    pub shared: Arc<Shared>,
 }
 
 impl Base {
@@ -265,7 +355,28 @@ impl Base {
             "built an STS client for a credential source"
         );
         let sts = aws_sdk_sts::Client::new(&cfg);
-        Base { cfg, sts }
+        // An emulator (from the config, AWS_ENDPOINT_URL or the profile) gets path-style S3
+        // addressing.
+        let shared = Shared::new(&cfg, cfg.endpoint_url().is_some());
+        Base { cfg, sts, shared }
+    }
+
+    /// An account's clients: the shared ones, its calls made with `credentials` (from
+    /// [`account_credentials`]) through an identity cache of its own.
+    pub fn clients(
+        &self,
+        credentials: SharedCredentialsProvider,
+        fetches: Arc<AtomicU64>,
+        source: String,
+        account_id: &str,
+    ) -> Clients {
+        let account = AsAccount::new(
+            credentials,
+            IdentityCache::lazy().build(),
+            &self.shared.region,
+            account_id,
+        );
+        Clients::shared(&self.shared, Some(Arc::new(account)), fetches, source)
     }
 }
 
@@ -302,12 +413,32 @@ pub async fn load_base(profile: Option<&str>, settings: &Settings) -> SdkConfig 
     }
 }
 
-/// The account's own configuration on top of its base: the assumed role, if any (through the
-/// base's one STS client), and the credential-fetch counter.
+/// The account's own configuration on top of its base (for a one-off client): its
+/// credentials from [`account_credentials`] through an identity cache of its own, and the
+/// credential-fetch counter.
 pub async fn account_config(
     base: &Base,
     account: &AccountConfig,
 ) -> Result<(SdkConfig, Arc<AtomicU64>), CallError> {
+    let (credentials, fetches) = account_credentials(base, account).await?;
+    // The account's own identity cache: the base's one is shared by every account of the
+    // source and holds 64 partitions, so a class of more accounts evicted one another's
+    // credentials and fetched them again (AssumeRole, then GetCallerIdentity) at every poll.
+    let cfg = base
+        .cfg
+        .to_builder()
+        .credentials_provider(credentials)
+        .identity_cache(IdentityCache::lazy().build())
+        .build();
+    Ok((cfg, fetches))
+}
+
+/// The account's credentials: the base's own, or the role it assumes (through the base's one
+/// STS client) or gets from IAM Identity Center, counted at each fetch.
+pub async fn account_credentials(
+    base: &Base,
+    account: &AccountConfig,
+) -> Result<(SharedCredentialsProvider, Arc<AtomicU64>), CallError> {
     let source = match &account.credentials {
         CredentialSource::Profile(_) => base.cfg.credentials_provider(),
         CredentialSource::AssumeRole {
@@ -340,16 +471,7 @@ pub async fn account_config(
         inner,
         fetches: fetches.clone(),
     };
-    // The account's own identity cache: the base's one is shared by every account of the
-    // source and holds 64 partitions, so a class of more accounts evicted one another's
-    // credentials and fetched them again (AssumeRole, then GetCallerIdentity) at every poll.
-    let cfg = base
-        .cfg
-        .to_builder()
-        .credentials_provider(SharedCredentialsProvider::new(counting))
-        .identity_cache(IdentityCache::lazy().build())
-        .build();
-    Ok((cfg, fetches))
+    Ok((SharedCredentialsProvider::new(counting), fetches))
 }
 
 /// IAM Identity Center credentials for `role_name` in `account_id`, from the cached sign-in of
@@ -472,70 +594,71 @@ impl ProvideCredentials for Counting {
 mod tests {
     use super::*;
 
-    #[test]
-    fn each_account_throttles_in_its_own_retry_partition() {
-        let cfg = SdkConfig::builder()
+    fn source() -> SdkConfig {
+        SdkConfig::builder()
             .region(Region::new("us-east-1"))
             .behavior_version(BehaviorVersion::latest())
-            .build();
-        let fetches = Arc::new(AtomicU64::new(0));
-        let a = Clients::new(&cfg, false, fetches.clone(), "a".into(), "111111111111");
-        let b = Clients::new(&cfg, false, fetches, "b".into(), "222222222222");
-        let name = |p: Option<&aws_sdk_cloudformation::config::retry::RetryPartition>| {
-            p.map(|p| p.to_string()).unwrap_or_default()
+            .http_client(shared_http_client())
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+            .build()
+    }
+
+    #[test]
+    fn each_account_retries_in_partitions_of_its_own() {
+        let base = Base::new(source());
+        let creds = || SharedCredentialsProvider::new(Credentials::for_tests());
+        let a = base.clients(creds(), Arc::default(), "a".into(), "111111111111");
+        let b = base.clients(creds(), Arc::default(), "b".into(), "222222222222");
+        let partition = |c: &Clients, s: Service| {
+            c.account
+                .as_ref()
+                .map(|a| a.partition(s).to_string())
+                .unwrap_or_default()
         };
         assert_eq!(
-            name(a.cfn.config().retry_partition()),
+            partition(&a, Service::CloudFormation),
             "cloudformation-us-east-1-111111111111"
         );
         assert_eq!(
-            name(b.cfn.config().retry_partition()),
+            partition(&b, Service::CloudFormation),
             "cloudformation-us-east-1-222222222222"
         );
+        assert_eq!(partition(&b, Service::S3), "s3-us-east-1-222222222222");
         assert_eq!(
-            b.s3.config().retry_partition().map(|p| p.to_string()),
-            Some("s3-us-east-1-222222222222".to_string())
-        );
-        assert_eq!(
-            b.cw.config().retry_partition().map(|p| p.to_string()),
-            Some("cloudwatch-us-east-1-222222222222".to_string())
-        );
-        assert_eq!(
-            a.smr.config().retry_partition().map(|p| p.to_string()),
-            Some("sagemaker-runtime-us-east-1-111111111111".to_string())
+            partition(&a, Service::SageMakerRuntime),
+            "sagemaker-runtime-us-east-1-111111111111"
         );
     }
 
     #[test]
-    fn service_clients_are_made_when_first_used() {
-        let cfg = SdkConfig::builder()
-            .region(Region::new("us-east-1"))
-            .behavior_version(BehaviorVersion::latest())
-            .http_client(shared_http_client())
-            .build();
-        let c = Clients::new(&cfg, false, Arc::default(), "a".into(), "111111111111");
-        let made = |c: &Clients| {
+    fn service_clients_are_made_once_per_source_when_first_used() {
+        let base = Base::new(source());
+        let creds = || SharedCredentialsProvider::new(Credentials::for_tests());
+        let a = base.clients(creds(), Arc::default(), "a".into(), "111111111111");
+        let b = base.clients(creds(), Arc::default(), "b".into(), "222222222222");
+        let made = |s: &Shared| {
             [
-                c.sts.is_made(),
-                c.cfn.is_made(),
-                c.sc.is_made(),
-                c.cp.is_made(),
-                c.sm.is_made(),
-                c.s3.is_made(),
-                c.cw.is_made(),
-                c.smr.is_made(),
+                s.sts.is_made(),
+                s.cfn.is_made(),
+                s.sc.is_made(),
+                s.cp.is_made(),
+                s.sm.is_made(),
+                s.s3.is_made(),
+                s.cw.is_made(),
+                s.smr.is_made(),
             ]
         };
-        assert_eq!(made(&c), [false; 8]);
-        // Using one makes that one only, in its account's retry partition, on the shared
-        // HTTP client.
+        assert_eq!(made(&base.shared), [false; 8]);
+        // Using one makes that one only, on the shared HTTP client, and
+        // the other account gets the same client.
+        assert!(a.sm.config().http_client().is_some());
         assert_eq!(
-            c.sm.config().retry_partition().map(|p| p.to_string()),
-            Some("sagemaker-us-east-1-111111111111".to_string())
+            made(&base.shared),
+            [false, false, false, false, true, false, false, false]
         );
-        assert!(c.sm.config().http_client().is_some());
+        let _ = b.sm.config();
         assert_eq!(
-            made(&c),
+            made(&base.shared),
             [false, false, false, false, true, false, false, false]
         );
     }

@@ -3,6 +3,7 @@
 
 pub mod actions;
 mod address;
+pub mod as_account;
 pub mod catalog;
 pub mod check;
 pub mod cleanup;
@@ -69,7 +70,7 @@ pub struct AwsBackend {
     names: LabNames,
     read_only: bool,
     slots: HashMap<AccountKey, Slot>,
-    bases: Mutex<HashMap<BaseKey, Arc<OnceCell<clients::Base>>>>,
+    bases: Mutex<HashMap<BaseKey, Arc<OnceCell<Arc<clients::Base>>>>>,
     /// The shared config files, read once: role profiles are seen through to their source.
     profiles: OnceCell<Option<aws_config::profile::ProfileSet>>,
     /// Per lab, the Tools catalog stack's `SagemakerProductID` last seen: which provisioned
@@ -168,10 +169,8 @@ impl AwsBackend {
         (profile, account, settings)
     }
 
-    /// The account's SDK configuration: its base (shared by the accounts of one source) with
-    /// its own credentials, and their fetch counter.
-    async fn sdk_config(&self, slot: &Slot) -> Result<(SdkConfig, Arc<AtomicU64>), CallError> {
-        let (profile, account, settings) = self.reach(slot).await;
+    /// The account's base (shared by the accounts of one source), built on first use.
+    async fn base(&self, profile: Option<String>, settings: Settings) -> Arc<clients::Base> {
         let cell = {
             let mut bases = self.bases.lock().unwrap_or_else(PoisonError::into_inner);
             bases
@@ -179,24 +178,33 @@ impl AwsBackend {
                 .or_default()
                 .clone()
         };
-        let base = cell
-            .get_or_init(|| async {
-                clients::Base::new(clients::load_base(profile.as_deref(), &settings).await)
-            })
-            .await;
-        clients::account_config(base, &account).await
+        cell.get_or_init(|| async {
+            Arc::new(clients::Base::new(
+                clients::load_base(profile.as_deref(), &settings).await,
+            ))
+        })
+        .await
+        .clone()
     }
 
-    /// The account's clients, built on first use.
+    /// The account's SDK configuration: its base with its own credentials, and their fetch
+    /// counter.
+    async fn sdk_config(&self, slot: &Slot) -> Result<(SdkConfig, Arc<AtomicU64>), CallError> {
+        let (profile, account, settings) = self.reach(slot).await;
+        let base = self.base(profile, settings).await;
+        clients::account_config(&base, &account).await
+    }
+
+    /// The account's clients, built on first use: its base's shared clients, each call made
+    /// with the account's own credentials.
     async fn clients<'a>(&'a self, slot: &'a Slot) -> Result<&'a Clients, CallError> {
         slot.clients
             .get_or_try_init(|| async {
-                let (cfg, fetches) = self.sdk_config(slot).await?;
-                Ok(Clients::new(
-                    &cfg,
-                    // An emulator (from the config, AWS_ENDPOINT_URL or the profile) gets
-                    // path-style S3 addressing.
-                    cfg.endpoint_url().is_some(),
+                let (profile, account, settings) = self.reach(slot).await;
+                let base = self.base(profile, settings).await;
+                let (credentials, fetches) = clients::account_credentials(&base, &account).await?;
+                Ok(base.clients(
+                    credentials,
                     fetches,
                     slot.account.credentials.describe(),
                     &slot.account.account_id,
@@ -326,7 +334,7 @@ impl Backend for AwsBackend {
             names: &self.names,
             now: self.now(),
         };
-        let result = poll::poll(clients, &mut cache, ctx).await;
+        let result = clients.run(poll::poll(clients, &mut cache, ctx)).await;
         if result.is_ok() {
             *slot.seen.lock().unwrap_or_else(PoisonError::into_inner) = targets::Seen::of(&cache);
         }
@@ -354,7 +362,8 @@ impl Backend for AwsBackend {
         let cleanup_role = self
             .account(key)
             .and_then(|a| Some(a.cleanup_role.as_ref()?.arn(&a.account_id, &clients.region)));
-        actions::act_with(clients, &self.names, action, cleanup_role.as_deref()).await
+        let act = actions::act_with(clients, &self.names, action, cleanup_role.as_deref());
+        clients.run(act).await
     }
 
     async fn launch_options(
@@ -363,17 +372,19 @@ impl Backend for AwsBackend {
         product_name: &str,
     ) -> Result<LaunchOptions, ActionError> {
         let clients = self.action_clients(key).await?;
-        actions::launch_options(clients, product_name).await
+        clients
+            .run(actions::launch_options(clients, product_name))
+            .await
     }
 
     async fn record(&self, key: AccountKey, record_id: &str) -> Result<RecordState, ActionError> {
         let clients = self.action_clients(key).await?;
-        actions::record(clients, record_id).await
+        clients.run(actions::record(clients, record_id)).await
     }
 
     async fn notebook_url(&self, key: AccountKey, name: &str) -> Result<String, ActionError> {
         let clients = self.action_clients(key).await?;
-        actions::notebook_url(clients, name).await
+        clients.run(actions::notebook_url(clients, name)).await
     }
 
     async fn endpoint_metrics(
@@ -384,7 +395,8 @@ impl Backend for AwsBackend {
         now: Timestamp,
     ) -> Result<EndpointMetrics, ActionError> {
         let clients = self.action_clients(key).await?;
-        metrics::endpoint_metrics(&clients.cw, endpoint, variants, now).await
+        let read = metrics::endpoint_metrics(&clients.cw, endpoint, variants, now);
+        clients.run(read).await
     }
 
     async fn invoke_endpoint(
@@ -398,7 +410,8 @@ impl Backend for AwsBackend {
             return Err(read_only_refusal());
         }
         let clients = self.action_clients(key).await?;
-        runtime::invoke_endpoint(clients, endpoint, body, content_type).await
+        let invoke = runtime::invoke_endpoint(clients, endpoint, body, content_type);
+        clients.run(invoke).await
     }
 
     fn now(&self) -> Timestamp {

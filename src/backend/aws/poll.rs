@@ -268,7 +268,7 @@ async fn verify_identity(
     if cache.verified_at == Some(fetches) && cache.identity.is_some() {
         return Ok(());
     }
-    let who = identity::caller(&c.sts.for_once()).await.map_err(|mut e| {
+    let who = identity::caller(&c.sts).await.map_err(|mut e| {
         // Whatever stops STS stops the whole account.
         if !e.account_wide() && e.kind != crate::lab::ErrorKind::AccessDenied {
             e.kind = crate::lab::ErrorKind::Other;
