@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# The dashboard on the real AWS backend at class scale: seeds N labs (3 accounts each) into a
-# moto server, runs `crossdeck --read-only` in tmux with `steady_secs = 30`, and once every
-# account has been read prints the crossdeck process's resident memory and its CPU over a steady
-# minute, for the accounts reached through a `[roster]` (one source profile) and through a
-# profile per account. Usage: scripts/bench-scale.sh [N] (default 20). Honours CARGO_TARGET_DIR;
+# The dashboard on the real AWS backend at class scale: seeds the largest N labs (3 accounts
+# each) into one moto server, and for each N given runs `crossdeck --read-only` on the first N
+# labs in tmux with `steady_secs = 30`; once every account has been read it prints the crossdeck
+# process's resident memory and its CPU over a steady minute, for the accounts reached through a
+# `[roster]` (one source profile) and through a profile per account.
+# Usage: scripts/bench-scale.sh [N ...] (default 20). Honours CARGO_TARGET_DIR;
 # STEADY_SECS sets the measured window (default 60); CROSSDECK_BIN measures another build of the
 # binary instead of building this checkout's; SETTLE_SECS (default 40) is how long after the start
 # the window begins (past 300 s, accounts unchanged for 5 minutes have slowed down as configured);
 # ONLY=roster or ONLY=profiles measures one way of reaching the accounts; HEAP_PROFILE=1 also runs
 # `status --json` of each configuration under valgrind's massif and prints the largest allocation
-# sites at its peak (HEAP_PROFILE_DIR keeps massif's files there). The calls made in the window are counted by moto's request recorder (every
-# HTTP request it received, AssumeRole included), which gives the CPU per read call.
-# PERF_DIR=DIR records the window's CPU profile (perf record -g) into DIR/perf.<name>.data;
-# KEEPALIVE=1 makes moto answer in HTTP/1.1 and keep connections open, as AWS does.
+# sites at its peak (HEAP_PROFILE_DIR keeps massif's files there). The calls made in the window
+# are counted by moto's request recorder (every HTTP request it received, AssumeRole included),
+# which gives the CPU per read call. PERF_DIR=DIR records the window's CPU profile (perf record
+# -g) into DIR/perf.<name>.<N>.data; KEEPALIVE=1 makes moto answer in HTTP/1.1 and keep
+# connections open, as AWS does; DOCUMENTED=1 has moto answer GetBucketVersioning and GetPipeline
+# in the shape AWS documents (tests/moto/server.py), so every read the SDK can parse is cached as
+# on AWS; CROSSDECK_ENV adds environment variables to the measured process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N="${1:-20}"
+SIZES=("${@:-20}")
+MAX=0
+for n in "${SIZES[@]}"; do [ "$n" -gt "$MAX" ] && MAX="$n"; done
 WINDOW="${STEADY_SECS:-60}"
 
 SESSION="crossdeck-scale-$$"
@@ -23,48 +29,62 @@ SESSION="crossdeck-scale-$$"
 source scripts/bench-moto.sh
 
 ids() { printf '1%011d 2%011d 3%011d' "$1" "$1" "$1"; }
-echo "seeding $N labs into moto…" >&2
-echo "name,unique_id,tools,datascience,stage" > "$WORK/class.csv"
+echo "seeding $MAX labs into moto…" >&2
+for i in $(seq 1 "$MAX"); do
+    read -r T D S <<<"$(ids "$i")"
+    echo "--endpoint $URL --uid u$i --tools $T --ds $D --stage $S"
+done | xargs -P 3 -L 1 .venv/bin/python tests/moto/seed_lab.py >/dev/null
 printf '[profile instructor]\nregion = us-east-1\n' > "$WORK/aws_config"
 printf '[instructor]\naws_access_key_id = AKIABENCH00000000001\naws_secret_access_key = secret\n' > "$WORK/aws_credentials"
-: > "$WORK/labs.toml"
-for i in $(seq 1 "$N"); do
+for i in $(seq 1 "$MAX"); do
     read -r T D S <<<"$(ids "$i")"
-    .venv/bin/python tests/moto/seed_lab.py --endpoint "$URL" --uid "u$i" --tools "$T" --ds "$D" --stage "$S" >/dev/null
-    echo "lab$i,u$i,$T,$D,$S" >> "$WORK/class.csv"
-    {
-        echo "[[labs]]"
-        echo "name = \"lab$i\""
-        echo "unique_id = \"u$i\""
-    } >> "$WORK/labs.toml"
     for pair in "tools:$T" "datascience:$D" "stage:$S"; do
         role="${pair%%:*}" id="${pair##*:}"
         printf '[profile lab%s-%s]\nregion = us-east-1\nrole_arn = arn:aws:iam::%s:role/OrganizationAccountAccessRole\nsource_profile = instructor\n' \
             "$i" "$role" "$id" >> "$WORK/aws_config"
-        echo "$role = { account_id = \"$id\", profile = \"lab$i-$role\" }" >> "$WORK/labs.toml"
     done
 done
+# The configurations of the first N labs: roster.N.toml and profiles.N.toml.
 # One attempt per call: moto answers the operations it lacks (SearchProvisionedProducts,
 # GetPipelineState) with HTTP 500, and retrying those would count three calls for one.
-common() {
-    echo "region = \"us-east-1\""
-    echo "endpoint_url = \"$URL\""
-    echo "max_attempts = 1"
-    echo "read_only = true"
-    echo "[polling]"
-    echo "steady_secs = 30"
+configs() {
+    local n="$1" i T D S
+    echo "name,unique_id,tools,datascience,stage" > "$WORK/class.$n.csv"
+    : > "$WORK/labs.$n.toml"
+    for i in $(seq 1 "$n"); do
+        read -r T D S <<<"$(ids "$i")"
+        echo "lab$i,u$i,$T,$D,$S" >> "$WORK/class.$n.csv"
+        {
+            echo "[[labs]]"
+            echo "name = \"lab$i\""
+            echo "unique_id = \"u$i\""
+            echo "tools = { account_id = \"$T\", profile = \"lab$i-tools\" }"
+            echo "datascience = { account_id = \"$D\", profile = \"lab$i-datascience\" }"
+            echo "stage = { account_id = \"$S\", profile = \"lab$i-stage\" }"
+        } >> "$WORK/labs.$n.toml"
+    done
+    common() {
+        echo "region = \"us-east-1\""
+        echo "endpoint_url = \"$URL\""
+        echo "max_attempts = 1"
+        echo "read_only = true"
+        echo "[polling]"
+        echo "steady_secs = 30"
+    }
+    { common; printf '[roster]\nfile = "%s/class.%s.csv"\nrole_name = "OrganizationAccountAccessRole"\nsource_profile = "instructor"\n' "$WORK" "$n"; } > "$WORK/roster.$n.toml"
+    { common; cat "$WORK/labs.$n.toml"; } > "$WORK/profiles.$n.toml"
 }
-{ common; printf '[roster]\nfile = "%s/class.csv"\nrole_name = "OrganizationAccountAccessRole"\nsource_profile = "instructor"\n' "$WORK"; } > "$WORK/roster.toml"
-{ common; cat "$WORK/labs.toml"; } > "$WORK/profiles.toml"
 export AWS_CONFIG_FILE="$WORK/aws_config" AWS_SHARED_CREDENTIALS_FILE="$WORK/aws_credentials"
 # AWS_ENDPOINT_URL reaches the STS client of aws-config's own profile role chains too.
 export AWS_EC2_METADATA_DISABLED=true HOME="$WORK" AWS_ENDPOINT_URL="$URL"
 TICKS="$(getconf CLK_TCK)"
 
-# Warm moto's lazy loading, and check that both configurations read every account.
-for config in roster profiles; do
-    "$BIN" status --json --config "$WORK/$config.toml" > "$WORK/$config.json"
-    .venv/bin/python - "$WORK/$config.json" "$N" "$config" <<'PY'
+# Warm moto's lazy loading, and check that both configurations of N labs read every account.
+check_reads() {
+    local config
+    for config in roster profiles; do
+        "$BIN" status --json --config "$WORK/$config.$N.toml" > "$WORK/$config.json"
+        .venv/bin/python - "$WORK/$config.json" "$N" "$config" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert len(r["labs"]) == int(sys.argv[2]), "every lab reported"
@@ -72,7 +92,8 @@ for lab in r["labs"]:
     for role, acct in lab["accounts"].items():
         assert acct["error"] is None, (sys.argv[3], lab["name"], role, acct["error"])
 PY
-done
+    done
+}
 
 # Where the heap goes: massif's peak snapshot of one read of the class, by what it serves.
 heap_profile() {
@@ -83,10 +104,6 @@ heap_profile() {
     .venv/bin/python scripts/massif_breakdown.py "$out"
     if [ -n "${HEAP_PROFILE_DIR:-}" ]; then cp "$out" "$HEAP_PROFILE_DIR/massif.$name.$N"; fi
 }
-if [ "${HEAP_PROFILE:-0}" = 1 ]; then
-    heap_profile roster "$WORK/roster.toml"
-    heap_profile profiles "$WORK/profiles.toml"
-fi
 
 measure() {
     local name="$1" config="$2" pid rss0 rss cpu0 cpu1 t0 t1 accounts=$((N * 3))
@@ -108,7 +125,7 @@ measure() {
     recorder reset-recording; recorder start-recording
     cpu0="$(cpu)"; t0="$(date +%s%3N)"
     if [ -n "${PERF_DIR:-}" ]; then
-        perf record -F 499 -g -p "$pid" -o "$PERF_DIR/perf.$name.data" -- sleep "$WINDOW" 2>/dev/null
+        perf record -F 499 -g -p "$pid" -o "$PERF_DIR/perf.$name.$N.data" -- sleep "$WINDOW" 2>/dev/null
     else
         sleep "$WINDOW"
     fi
@@ -136,9 +153,17 @@ import collections, json, sys
 ops = collections.Counter(c["op"].split(" ")[0] for c in json.load(sys.stdin))
 print("          by operation: " + ", ".join(f"{op} {n}" for op, n in ops.most_common()))'
     fi
-    if ! grep -q "lab$N" <<<"$screen"; then
-        echo "  (warning: the fleet did not show lab$N at the end)" >&2
+    if ! grep -q "lab1 " <<<"$screen"; then
+        echo "  (warning: the fleet did not show lab1 at the end)" >&2
     fi
 }
-if [ "${ONLY:-}" != profiles ]; then measure roster "$WORK/roster.toml"; fi
-if [ "${ONLY:-}" != roster ]; then measure profiles "$WORK/profiles.toml"; fi
+for N in "${SIZES[@]}"; do
+    configs "$N"
+    check_reads
+    if [ "${HEAP_PROFILE:-0}" = 1 ]; then
+        heap_profile roster "$WORK/roster.$N.toml"
+        heap_profile profiles "$WORK/profiles.$N.toml"
+    fi
+    if [ "${ONLY:-}" != profiles ]; then measure roster "$WORK/roster.$N.toml"; fi
+    if [ "${ONLY:-}" != roster ]; then measure profiles "$WORK/profiles.$N.toml"; fi
+done

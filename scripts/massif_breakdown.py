@@ -1,7 +1,7 @@
 """The heap at massif's peak snapshot, by what it serves: each allocation goes to the first part
 below (in this order) that any frame of its call stack names: TLS roots, the service clients
-made once per account and service, each account's SDK configuration, SDK calls in flight, the
-HTTP pool, aws-config's loading, crossdeck's own state, ...
+(made once per credential source and service), each account's credentials and identity cache,
+SDK calls in flight, the HTTP pool, aws-config's loading, crossdeck's own state, ...
 Usage: massif_breakdown.py MASSIF_OUT_FILE"""
 
 import re
@@ -9,10 +9,10 @@ import sys
 
 PARTS = [
     ("TLS (root certificates, rustls configuration)", r"rustls|webpki|pem::|native_certs"),
-    ("SDK service clients, one per account and service (config, runtime plugins)",
+    ("SDK service clients, one per source and service (config, runtime plugins)",
      r"aws_sdk_\w+::client::Client::(from_conf|new)|aws_sdk_\w+::config::Builder::build"),
-    ("each account's SDK configuration (credentials, identity cache)",
-     r"clients::account_config|clients::Base::new"),
+    ("each account's credentials and identity cache",
+     r"clients::account_(config|credentials)|clients::Base::|as_account::"),
     ("SDK calls in flight (requests, responses, config bags)",
      r"aws_smithy_runtime::client::orchestrator|aws_sdk_\w+::operation::"),
     ("HTTP connections (hyper pool, h2)", r"hyper|h2::|tower::"),

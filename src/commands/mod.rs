@@ -55,10 +55,11 @@ pub fn load_config(explicit: Option<&Path>, read_only: bool) -> Result<Config, F
     Ok(config)
 }
 
-/// A multi-threaded runtime on two workers.
+/// The async runtime, on one thread: the work is waiting on the network, and one thread spares
+/// the wake-ups that pass tasks between threads (steady polling of 40 labs on moto took 0.73% of
+/// a core on one thread against 0.92% on two workers, run one after the other).
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure {
