@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::identity::IdentityCache;
 use aws_config::retry::RetryConfig;
+use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
@@ -388,8 +389,12 @@ pub async fn load_base(profile: Option<&str>, settings: &Settings) -> SdkConfig 
         .connect_timeout(Duration::from_secs(3))
         .operation_attempt_timeout(Duration::from_secs(20))
         .build();
+    // Every answer crossdeck reads is small and each attempt is bounded by its timeout, so the
+    // SDK's watch over stalled streams (a throughput check and its timer on every body) is
+    // left off.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .http_client(shared_http_client());
     // Without max_attempts in the config, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the profile's
     // max_attempts / retry_mode decide.

@@ -223,7 +223,7 @@ impl AwsBackend {
             .map_err(|e| explain(Some(&slot.account), e))
     }
 
-    /// The account's clients, for `check` and tests.
+    /// The account's clients, for `check`: its calls go inside [`Clients::run`].
     pub async fn account_clients(&self, key: AccountKey) -> Result<&Clients, AccountError> {
         let slot = self.slot(key).map_err(|e| explain(None, e))?;
         self.clients(slot)
