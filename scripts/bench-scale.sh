@@ -16,7 +16,9 @@
 # -g) into DIR/perf.<name>.<N>.data; KEEPALIVE=1 makes moto answer in HTTP/1.1 and keep
 # connections open, as AWS does; DOCUMENTED=1 has moto answer GetBucketVersioning and GetPipeline
 # in the shape AWS documents (tests/moto/server.py), so every read the SDK can parse is cached as
-# on AWS; CROSSDECK_ENV adds environment variables to the measured process.
+# on AWS; CROSSDECK_ENV adds environment variables to the measured process. The AWS config file
+# holds the profiles of the largest class at every size, so what it costs to load is the same
+# in each run and the difference between sizes is the accounts'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("${@:-20}")
