@@ -209,36 +209,7 @@ impl Backend for Scripted {
     async fn act(&self, _: AccountKey, a: Action) -> Result<ActionDone, ActionError> {
         Ok(ActionDone::new(format!("sent {a}")))
     }
-    async fn launch_options(&self, _: AccountKey, _: &str) -> Result<LaunchOptions, ActionError> {
-        Err(ActionError::Refused("not here".into()))
-    }
-    async fn record(&self, _: AccountKey, _: &str) -> Result<RecordState, ActionError> {
-        Err(ActionError::Refused("not here".into()))
-    }
-    async fn notebook_url(&self, _: AccountKey, _: &str) -> Result<String, ActionError> {
-        Err(ActionError::Refused("not here".into()))
-    }
-    async fn endpoint_metrics(
-        &self,
-        _: AccountKey,
-        _: &str,
-        _: &[String],
-        _: Timestamp,
-    ) -> Result<EndpointMetrics, ActionError> {
-        Err(ActionError::Refused("not here".into()))
-    }
-    async fn invoke_endpoint(
-        &self,
-        _: AccountKey,
-        _: &str,
-        _: &str,
-        _: &str,
-    ) -> Result<Invocation, ActionError> {
-        Err(ActionError::Refused("not here".into()))
-    }
-    fn now(&self) -> Timestamp {
-        T0
-    }
+    no_extras_at_t0!();
 }
 
 /// One step: delete StageResources and wait for it.

@@ -7,6 +7,13 @@ macro_rules! read_only_at_t0 {
             Err(ActionError::Refused("read only".into()))
         }
 
+        no_extras_at_t0!();
+    };
+}
+
+/// A `Backend`'s calls beside `snapshot` and `act`: each refused, the clock at T0.
+macro_rules! no_extras_at_t0 {
+    () => {
         async fn launch_options(
             &self,
             _: AccountKey,
