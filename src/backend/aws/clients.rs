@@ -667,4 +667,17 @@ mod tests {
             [false, false, false, false, true, false, false, false]
         );
     }
+
+    #[tokio::test]
+    async fn the_stalled_stream_watch_is_off() {
+        let settings = Settings {
+            region: Some("us-east-1".into()),
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+            max_attempts: Some(1),
+        };
+        let cfg = load_base(None, &settings).await;
+        let watch = cfg.stalled_stream_protection().expect("set");
+        assert!(!watch.is_enabled());
+    }
+
 }
