@@ -679,5 +679,4 @@ mod tests {
         let watch = cfg.stalled_stream_protection().expect("set");
         assert!(!watch.is_enabled());
     }
-
 }
